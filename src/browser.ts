@@ -1,0 +1,29 @@
+// The browser entry point (`exports` conditions "browser" and "default"): `WebSocket` connects
+// through the native WebSocket. Nothing here imports `ws` or any `node:` module.
+import type { TransportFactory } from './transport.js';
+import { createBrowserTransport, type BrowserWebSocketOptions } from './transports/browser.js';
+import { WebSocket as CoreWebSocket } from './websocket.js';
+
+export * from './index.js';
+export { createBrowserTransport };
+export type { BrowserWebSocketOptions } from './transports/browser.js';
+
+/**
+ * A WebSocket client whose handlers run inside `update()`; in browsers it wraps the native
+ * WebSocket.
+ *
+ * @example
+ * ```ts
+ * import { WebSocket } from 'ticksocket';
+ * const socket = new WebSocket('wss://game.example/room');
+ * socket.on('binary', (s, data) => applySnapshot(data, s.eventTime)).open();
+ * requestAnimationFrame(function frame() { socket.update(); render(); requestAnimationFrame(frame); });
+ * ```
+ */
+export class WebSocket extends CoreWebSocket {
+  static override defaultTransport: TransportFactory<never> | undefined = createBrowserTransport;
+
+  constructor(url: string | URL, options?: BrowserWebSocketOptions) {
+    super(url, options);
+  }
+}

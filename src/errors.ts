@@ -1,0 +1,148 @@
+/**
+ * Every error ticksocket throws or dispatches carries a stable `code` string.
+ *
+ * Bad arguments throw synchronously, as the built-in type that fits (`SyntaxError` for a bad
+ * URL, `RangeError` for a bad close code, `TypeError` for a bad payload). Network failures
+ * never throw: they arrive as a {@link WebSocketError} in the `'error'` event, inside `update()`.
+ */
+
+/** Codes of the errors thrown synchronously by a call with bad arguments or in the wrong state. */
+export type UsageErrorCode =
+  | 'invalid_url'
+  | 'invalid_close_code'
+  | 'reason_too_long'
+  | 'invalid_payload'
+  | 'invalid_argument'
+  | 'invalid_option'
+  | 'invalid_state'
+  | 'streaming_unsupported';
+
+/** Codes of the failures dispatched as `'error'` events (see {@link WebSocketError}). */
+export type NetworkErrorCode =
+  /** The server answered the upgrade request with a status other than 101 (see `statusCode`). */
+  | 'handshake_refused'
+  /** The server answered 101 but the handshake was not valid (accept key, subprotocol, extension). */
+  | 'handshake_invalid'
+  /** No complete handshake within `handshakeTimeout`. */
+  | 'handshake_timeout'
+  /** Nothing listens on that host and port. */
+  | 'connection_refused'
+  /** The host name could not be resolved. */
+  | 'dns_failure'
+  /** The TLS handshake failed (certificate not trusted, expired, wrong host...). */
+  | 'tls_failure'
+  /** The peer reset the TCP connection. */
+  | 'connection_reset'
+  /** The connection ended without a closing handshake (close code 1006). */
+  | 'connection_lost'
+  /** The connection failed and the platform does not say why (browsers never do). */
+  | 'connection_failed'
+  /** The server broke RFC 6455 (bad frame, invalid UTF-8...); `closeCode` says which rule. */
+  | 'protocol_error'
+  /** A message was larger than `maxPayload`. */
+  | 'message_too_big'
+  /** The queue passed its hard cap because the game stopped calling `update()` (browsers). */
+  | 'queue_overflow';
+
+/** Every `code` an error from ticksocket can have. */
+export type ErrorCode = UsageErrorCode | NetworkErrorCode;
+
+/** Thrown by the constructor for a URL that is not `ws:`, `wss:`, `http:` or `https:`, or has a fragment. */
+export class InvalidUrlError extends SyntaxError {
+  readonly code = 'invalid_url';
+  override name = 'InvalidUrlError';
+}
+
+/** Thrown by `close()` for a code a client may not send (see `isValidCloseCode`). */
+export class InvalidCloseCodeError extends RangeError {
+  readonly code = 'invalid_close_code';
+  override name = 'InvalidCloseCodeError';
+}
+
+/** Thrown by `close()` when the reason is longer than 123 bytes in UTF-8. */
+export class ReasonTooLongError extends RangeError {
+  readonly code = 'reason_too_long';
+  override name = 'ReasonTooLongError';
+}
+
+/** Thrown by `send()` for data that is not a string, `ArrayBuffer` or `ArrayBufferView`. */
+export class InvalidPayloadError extends TypeError {
+  readonly code = 'invalid_payload';
+  override name = 'InvalidPayloadError';
+}
+
+/** Thrown for an unknown event name or a handler that is not a function. */
+export class InvalidArgumentError extends TypeError {
+  readonly code = 'invalid_argument';
+  override name = 'InvalidArgumentError';
+}
+
+/** Thrown by a constructor for an option out of its range. */
+export class InvalidOptionError extends RangeError {
+  readonly code = 'invalid_option';
+  override name = 'InvalidOptionError';
+}
+
+/** Thrown by a method called in a state where it cannot work (send before open, reuse...). */
+export class InvalidStateError extends Error {
+  readonly code = 'invalid_state';
+  override name = 'InvalidStateError';
+}
+
+/** Thrown when an `incompleteFrame` handler is registered on a transport that cannot see fragments. */
+export class StreamingUnsupportedError extends Error {
+  readonly code = 'streaming_unsupported';
+  override name = 'StreamingUnsupportedError';
+}
+
+/** The status line, headers and (start of the) body of the server's answer to the upgrade request. */
+export interface HandshakeResponse {
+  /** HTTP status, 101 on success. */
+  readonly statusCode: number;
+  /** HTTP status message, e.g. `'Unauthorized'`. */
+  readonly message: string;
+  /** Response headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The response body as text, at most 64 KiB (empty on success and in browsers). */
+  readonly body: string;
+}
+
+/** Details a transport attaches to a {@link WebSocketError}. */
+export interface WebSocketErrorDetails {
+  /** Close code this failure ends the connection with (1006 when no close frame was exchanged). */
+  closeCode?: number;
+  /** The server's answer, for `handshake_refused` and `handshake_invalid`. */
+  response?: HandshakeResponse;
+  /** The platform error behind this one, if any. */
+  cause?: unknown;
+}
+
+/**
+ * A network failure, dispatched in the `'error'` event. `code` tells what happened; `message`
+ * what to check.
+ *
+ * @example
+ * socket.on('error', (s, error) => {
+ *   if (error?.code === 'handshake_refused') console.log('server said', error.statusCode);
+ * });
+ */
+export class WebSocketError extends Error {
+  override name = 'WebSocketError';
+  /** Close code the connection ends with: 1006 when no close frame was exchanged. */
+  readonly closeCode: number;
+  /** HTTP status for `handshake_refused`, else 0. */
+  readonly statusCode: number;
+  /** The server's handshake answer, when there was one. */
+  readonly response: HandshakeResponse | null;
+
+  constructor(
+    readonly code: NetworkErrorCode,
+    message: string,
+    details: WebSocketErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.closeCode = details.closeCode ?? 1006;
+    this.response = details.response ?? null;
+    this.statusCode = this.response?.statusCode ?? 0;
+  }
+}

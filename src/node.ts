@@ -1,0 +1,27 @@
+// The Node entry point (`exports` condition "node"): `WebSocket` connects through `ws`.
+import type { TransportFactory } from './transport.js';
+import { createNodeTransport, type NodeWebSocketOptions } from './transports/node.js';
+import { WebSocket as CoreWebSocket } from './websocket.js';
+
+export * from './index.js';
+export { createNodeTransport };
+export type { NodeTlsOptions, NodeWebSocketOptions } from './transports/node.js';
+
+/**
+ * A WebSocket client whose handlers run inside `update()`; in Node it connects through `ws`.
+ *
+ * @example
+ * ```ts
+ * import { WebSocket } from 'ticksocket';
+ * const socket = new WebSocket('ws://127.0.0.1:8080', { headers: { authorization: 'Bearer …' } });
+ * socket.on('message', (s, text) => console.log(text)).open();
+ * setInterval(() => socket.update(), 50); // a 20 Hz server tick
+ * ```
+ */
+export class WebSocket extends CoreWebSocket {
+  static override defaultTransport: TransportFactory<never> | undefined = createNodeTransport;
+
+  constructor(url: string | URL, options?: NodeWebSocketOptions) {
+    super(url, options);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The per-socket event queue: what the transport reported, in arrival order, until `update()`
+ * dispatches it. It is the transport's sink, so the network path is one method call and a few
+ * array writes: a ring of parallel typed arrays, no object per event.
+ *
+ * It also keeps memory bounded (pump rule 6): past the high-water mark it pauses the transport
+ * (TCP backpressure, nothing lost) and resumes it below the low-water mark; where the transport
+ * cannot pause (browsers), passing the hard cap fails the socket with `queue_overflow`.
+ * And it keeps `closed` last and exactly once (rule 4): after `closed` it accepts nothing.
+ */
+import { WebSocketError } from './errors.js';
+import {
+  BINARY,
+  CLOSED,
+  ERROR,
+  FRAGMENT,
+  OPEN,
+  TEXT,
+  type EventKind,
+  type OpenInfo,
+  type Transport,
+  type TransportSink,
+} from './transport.js';
+
+/** Memory limits of one socket's queue. Counts are events, sizes are payload bytes. */
+export interface QueueLimits {
+  /** Pause reading when more bytes than this wait for `update()`. Default 8 MiB. */
+  highWaterBytes: number;
+  /** Pause reading when more events than this wait. Default 65 536. */
+  highWaterEvents: number;
+  /** Resume reading once `update()` brings the bytes down to this. Default half the high mark. */
+  lowWaterBytes: number;
+  /** Resume reading once `update()` brings the events down to this. Default half the high mark. */
+  lowWaterEvents: number;
+  /** Hard cap in bytes: past it the socket fails with `queue_overflow`. Default 64 MiB. */
+  maxBytes: number;
+  /** Hard cap in events: past it the socket fails with `queue_overflow`. Default 1 048 576. */
+  maxEvents: number;
+}
+
+/** The limits a socket gets when it names none. */
+export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
+  highWaterBytes: 8 * 1024 * 1024,
+  highWaterEvents: 65_536,
+  lowWaterBytes: 4 * 1024 * 1024,
+  lowWaterEvents: 32_768,
+  maxBytes: 64 * 1024 * 1024,
+  maxEvents: 1_048_576,
+});
+
+/** Told of every event a queue accepts, in global arrival order (the manager). */
+export interface ArrivalListener {
+  arrived(owner: object, seq: number): void;
+}
+
+/** Global arrival order across every queue of the process: same arrivals, same sequence. */
+let lastSeq = 0;
+
+const INITIAL_CAPACITY = 8;
+
+export class EventQueue implements TransportSink {
+  /** Events waiting for `update()`. */
+  length = 0;
+  /** Payload bytes waiting (text counted in UTF-16 code units when the platform decoded it). */
+  bytes = 0;
+  /** Most events that ever waited at once. */
+  peakLength = 0;
+  /** Messages (text + binary + fragments) and their bytes accepted since the socket opened. */
+  messagesIn = 0;
+  bytesIn = 0;
+  /** Whether the transport is paused by backpressure. */
+  paused = false;
+  /** Told of each arrival, while the socket belongs to a manager. */
+  listener: ArrivalListener | null = null;
+
+  private head = 0;
+  private mask = INITIAL_CAPACITY - 1;
+  private kinds = new Uint8Array(INITIAL_CAPACITY);
+  private payloads: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
+  private codes = new Uint16Array(INITIAL_CAPACITY);
+  private sizes = new Float64Array(INITIAL_CAPACITY);
+  private times = new Float64Array(INITIAL_CAPACITY);
+  private seqs = new Float64Array(INITIAL_CAPACITY);
+  /** `closed` was accepted: nothing more is. */
+  private ended = false;
+  /** An `error` was accepted: an unclean `closed` needs no synthesized one. */
+  private errorSeen = false;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly limits: Readonly<QueueLimits>,
+    private readonly owner: object,
+  ) {}
+
+  // ---- the transport's side (TransportSink) ----
+
+  open(info: OpenInfo): void {
+    this.push(OPEN, info, 0, 0);
+  }
+
+  text(data: string | Uint8Array): void {
+    this.push(TEXT, data, 0, data.length);
+  }
+
+  binary(data: Uint8Array): void {
+    this.push(BINARY, data, 0, data.length);
+  }
+
+  fragment(data: string | Uint8Array, isFinal: boolean): void {
+    this.push(FRAGMENT, data, isFinal ? 1 : 0, data.length);
+  }
+
+  error(error: WebSocketError): void {
+    if (this.ended) return;
+    this.errorSeen = true;
+    this.push(ERROR, error, 0, 0);
+  }
+
+  closed(code: number, reason: string, wasClean: boolean): void {
+    if (this.ended) return;
+    if (!wasClean && !this.errorSeen) {
+      // A connection lost without a word is still an error to the game (the seed's OnError).
+      this.error(
+        new WebSocketError(
+          'connection_lost',
+          `The connection ended without a closing handshake (close code ${code}): the server went away or the network dropped.`,
+          { closeCode: code },
+        ),
+      );
+    }
+    this.push(CLOSED, reason, code, 0);
+    this.ended = true;
+  }
+
+  /**
+   * Drop everything not yet dispatched and end with `closed(code, reason)`: the game closed the
+   * socket before it ever saw it open, so nothing of that connection reaches its handlers.
+   */
+  abort(code: number, reason: string): void {
+    if (this.ended) return;
+    while (this.length > 0) this.shift();
+    this.push(CLOSED, reason, code, 0);
+    this.ended = true;
+  }
+
+  // ---- the dispatcher's side ----
+
+  /** Kind of the oldest event (only when `length > 0`). */
+  get headKind(): EventKind {
+    return this.kinds[this.head] as EventKind;
+  }
+
+  /** Payload of the oldest event. */
+  get headPayload(): unknown {
+    return this.payloads[this.head];
+  }
+
+  /** Close code (closed) or final flag (fragment) of the oldest event. */
+  get headCode(): number {
+    return this.codes[this.head]!;
+  }
+
+  /** `performance.now()` at which the oldest event reached the transport. */
+  get headTime(): number {
+    return this.times[this.head]!;
+  }
+
+  /** Global arrival sequence number of the oldest event. */
+  get headSeq(): number {
+    return this.length > 0 ? this.seqs[this.head]! : -1;
+  }
+
+  /** Remove the oldest event; resume a paused transport once below the low-water marks. */
+  shift(): void {
+    const head = this.head;
+    this.payloads[head] = undefined;
+    this.bytes -= this.sizes[head]!;
+    this.head = (head + 1) & this.mask;
+    this.length--;
+    if (
+      this.paused &&
+      this.bytes <= this.limits.lowWaterBytes &&
+      this.length <= this.limits.lowWaterEvents
+    ) {
+      this.paused = false;
+      this.transport.resume();
+    }
+  }
+
+  private push(kind: EventKind, payload: unknown, code: number, size: number): void {
+    if (this.ended) return;
+    if (this.length > this.mask) this.grow();
+    const slot = (this.head + this.length) & this.mask;
+    const seq = ++lastSeq;
+    this.kinds[slot] = kind;
+    this.payloads[slot] = payload;
+    this.codes[slot] = code;
+    this.sizes[slot] = size;
+    this.times[slot] = performance.now();
+    this.seqs[slot] = seq;
+    this.length++;
+    if (this.length > this.peakLength) this.peakLength = this.length;
+    if (this.listener !== null) this.listener.arrived(this.owner, seq);
+    if (kind === OPEN || kind === ERROR || kind === CLOSED) return;
+    // Only messages count against the limits: open, error and closed must always get in.
+    this.bytes += size;
+    this.messagesIn++;
+    this.bytesIn += size;
+    if (this.bytes > this.limits.highWaterBytes || this.length > this.limits.highWaterEvents) {
+      this.overHighWater();
+    }
+  }
+
+  private overHighWater(): void {
+    if (this.bytes > this.limits.maxBytes || this.length > this.limits.maxEvents) {
+      this.overflow();
+    } else if (!this.paused && this.transport.canPause) {
+      this.paused = true;
+      this.transport.pause();
+    }
+  }
+
+  /** The game stopped pumping and the transport cannot pause: fail loudly rather than grow. */
+  private overflow(): void {
+    const { maxEvents, maxBytes } = this.limits;
+    this.error(
+      new WebSocketError(
+        'queue_overflow',
+        `More than ${maxEvents} events or ${maxBytes} bytes waited for update(): call update() every frame (with a budget if frames are short), or close the socket while the game is paused.`,
+      ),
+    );
+    this.closed(1006, 'queue overflow', false);
+    this.transport.abort();
+  }
+
+  private grow(): void {
+    const capacity = (this.mask + 1) * 2;
+    const kinds = new Uint8Array(capacity);
+    const payloads = new Array<unknown>(capacity).fill(undefined);
+    const codes = new Uint16Array(capacity);
+    const sizes = new Float64Array(capacity);
+    const times = new Float64Array(capacity);
+    const seqs = new Float64Array(capacity);
+    for (let i = 0; i < this.length; i++) {
+      const from = (this.head + i) & this.mask;
+      kinds[i] = this.kinds[from]!;
+      payloads[i] = this.payloads[from];
+      codes[i] = this.codes[from]!;
+      sizes[i] = this.sizes[from]!;
+      times[i] = this.times[from]!;
+      seqs[i] = this.seqs[from]!;
+    }
+    this.kinds = kinds;
+    this.payloads = payloads;
+    this.codes = codes;
+    this.sizes = sizes;
+    this.times = times;
+    this.seqs = seqs;
+    this.head = 0;
+    this.mask = capacity - 1;
+  }
+}
+

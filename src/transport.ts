@@ -1,0 +1,81 @@
+/**
+ * The seam between the network and the queue. A transport owns one connection; it never calls
+ * user code: it only reports what happened to a {@link TransportSink}, which queues plain records
+ * for `update()` to dispatch. Node uses `ws`, browsers the native `WebSocket`; tests and replays
+ * may inject their own through the `transport` option.
+ */
+import type { HandshakeResponse, WebSocketError } from './errors.js';
+
+/** What the transport learned when the connection opened. */
+export interface OpenInfo {
+  /** The subprotocol the server chose, or `''`. */
+  readonly protocol: string;
+  /** The extensions the server accepted (e.g. `'permessage-deflate'`), or `''`. */
+  readonly extensions: string;
+  /** The server's 101 answer, where the platform shows it (Node). */
+  readonly response: HandshakeResponse | null;
+}
+
+/** Where a transport reports what happened, in the order it happened. */
+export interface TransportSink {
+  /** The handshake completed. */
+  open(info: OpenInfo): void;
+  /** A complete text message: a string, or its UTF-8 bytes (already validated) to decode lazily. */
+  text(data: string | Uint8Array): void;
+  /** A complete binary message. */
+  binary(data: Uint8Array): void;
+  /** One fragment of a fragmented message (only when `connect` was asked to stream fragments). */
+  fragment(data: string | Uint8Array, isFinal: boolean): void;
+  /** The connection failed; `closed` follows. */
+  error(error: WebSocketError): void;
+  /** The connection ended. Called exactly once per connect, last. */
+  closed(code: number, reason: string, wasClean: boolean): void;
+}
+
+/** Options a transport gets from `connect()`. */
+export interface ConnectOptions {
+  /** Report fragments one by one through `sink.fragment` instead of assembled messages. */
+  readonly streamFragments: boolean;
+}
+
+/**
+ * One connection. Created by a {@link TransportFactory} when the socket is constructed, it
+ * connects when `open()` is called.
+ */
+export interface Transport {
+  /** Whether `pause()` stops reading (TCP backpressure). Where it can't, the queue has a hard cap. */
+  readonly canPause: boolean;
+  /** Whether the transport can report fragments (`incompleteFrame`). */
+  readonly canStreamFragments: boolean;
+  /** Bytes accepted by `send()` and not yet written to the network. */
+  readonly bufferedAmount: number;
+  /** Start the handshake; report everything to `sink` from now on. */
+  connect(sink: TransportSink, options: ConnectOptions): void;
+  /** Queue a message. Returns false if the connection is no longer open (the message is dropped). */
+  send(data: string | Uint8Array): boolean;
+  /** Start the closing handshake (or abort a handshake in progress). `closed` follows. */
+  close(code: number, reason: string): void;
+  /** Drop the connection at once, without a closing handshake (the queue overflowed). */
+  abort(): void;
+  /** Stop reading from the network until `resume()`. */
+  pause(): void;
+  /** Read again after `pause()`. */
+  resume(): void;
+  /** Decode the UTF-8 bytes of a text message passed as bytes to `sink.text` (absent: `TextDecoder`). */
+  decodeText?(data: Uint8Array): string;
+  /** Why `code` cannot be sent on this platform, or undefined if it can. */
+  refuseCloseCode?(code: number): string | undefined;
+}
+
+/** Makes the transport of one socket. `options` are the socket's options. */
+export type TransportFactory<Options = unknown> = (url: string, options: Options) => Transport;
+
+/** Kinds of queued records. */
+export const OPEN = 0;
+export const TEXT = 1;
+export const BINARY = 2;
+export const FRAGMENT = 3;
+export const ERROR = 4;
+export const CLOSED = 5;
+/** A queued record's kind: one of the constants above. */
+export type EventKind = typeof OPEN | typeof TEXT | typeof BINARY | typeof FRAGMENT | typeof ERROR | typeof CLOSED;

@@ -1,0 +1,135 @@
+/**
+ * The browser transport, over the native `WebSocket`. Its handlers are fields bound once per
+ * connection; they only hand the browser's data to the sink. Browsers cannot pause reading and
+ * never show fragments, so the queue's hard cap applies and `incompleteFrame` is refused.
+ * Browsers do not say why a connection failed (refused, DNS, TLS or an HTTP status all look the
+ * same), so such failures are `connection_failed`.
+ */
+import { WebSocketError } from '../errors.js';
+import type { ConnectOptions, Transport, TransportSink } from '../transport.js';
+import type { WebSocketOptions } from '../websocket.js';
+
+/** Options of the browser transport: those of every platform. */
+export type BrowserWebSocketOptions = WebSocketOptions;
+
+/** Make the native-WebSocket transport for one socket. */
+export function createBrowserTransport(url: string, options: BrowserWebSocketOptions): Transport {
+  return new BrowserTransport(url, options);
+}
+
+class BrowserTransport implements Transport {
+  readonly canPause = false;
+  readonly canStreamFragments = false;
+  private sink!: TransportSink;
+  private native: globalThis.WebSocket | null = null;
+  private opened = false;
+  private errorReported = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: BrowserWebSocketOptions,
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.native === null ? 0 : this.native.bufferedAmount;
+  }
+
+  connect(sink: TransportSink, _options: ConnectOptions): void {
+    this.sink = sink;
+    const native = new globalThis.WebSocket(this.url, this.options.protocols as string[] | undefined);
+    native.binaryType = 'arraybuffer';
+    native.onopen = this.onOpen;
+    native.onmessage = this.onMessage;
+    native.onerror = this.onError;
+    native.onclose = this.onClose;
+    this.native = native;
+    const timeout = this.options.handshakeTimeout ?? 0;
+    if (timeout > 0) this.timer = setTimeout(this.onHandshakeTimeout, timeout);
+  }
+
+  send(data: string | Uint8Array): boolean {
+    const native = this.native;
+    if (native === null || native.readyState !== 1) return false;
+    native.send(data);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    const native = this.native;
+    if (native === null || native.readyState >= 2) return;
+    native.close(code, reason);
+    const timeout = this.options.closeTimeout ?? 0;
+    if (timeout > 0) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(this.onCloseTimeout, timeout);
+    }
+  }
+
+  abort(): void {
+    this.end(1006, '', false);
+  }
+
+  pause(): void {}
+
+  resume(): void {}
+
+  refuseCloseCode(code: number): string | undefined {
+    if (code === 1000 || (code >= 3000 && code <= 4999)) return undefined;
+    return `Browsers only let a page send close code 1000 or 3000–4999, not ${code}.`;
+  }
+
+  private readonly onOpen = (): void => {
+    clearTimeout(this.timer);
+    this.opened = true;
+    const native = this.native!;
+    this.sink.open({ protocol: native.protocol, extensions: native.extensions, response: null });
+  };
+
+  private readonly onMessage = (event: MessageEvent): void => {
+    const data: unknown = event.data;
+    if (typeof data === 'string') this.sink.text(data);
+    else this.sink.binary(new Uint8Array(data as ArrayBuffer));
+  };
+
+  private readonly onError = (): void => {
+    if (this.errorReported) return;
+    this.errorReported = true;
+    this.sink.error(
+      this.opened
+        ? new WebSocketError('connection_lost', `The connection to ${this.url} failed (the browser gives no detail).`)
+        : new WebSocketError(
+            'connection_failed',
+            `Could not connect to ${this.url}: the server is down, refused the upgrade, or the name or certificate is wrong (browsers do not say which; the devtools console does).`,
+          ),
+    );
+  };
+
+  private readonly onClose = (event: CloseEvent): void => {
+    this.end(event.code, event.reason, event.wasClean);
+  };
+
+  private readonly onHandshakeTimeout = (): void => {
+    if (this.errorReported) return;
+    this.errorReported = true;
+    this.sink.error(
+      new WebSocketError('handshake_timeout', `No WebSocket handshake from ${this.url} within handshakeTimeout.`),
+    );
+    this.end(1006, '', false);
+  };
+
+  private readonly onCloseTimeout = (): void => {
+    this.end(1006, 'close timeout', false);
+  };
+
+  /** Report the end once and let go of the native socket. */
+  private end(code: number, reason: string, wasClean: boolean): void {
+    const native = this.native;
+    if (native === null) return;
+    this.native = null;
+    clearTimeout(this.timer);
+    native.onopen = native.onmessage = native.onerror = native.onclose = null;
+    if (native.readyState < 2) native.close();
+    this.sink.closed(code, reason, wasClean);
+  }
+}

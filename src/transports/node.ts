@@ -1,0 +1,361 @@
+/**
+ * The Node transport, over `ws`. Its listeners are module-level functions that find their
+ * transport through a symbol (as `ws` does), so a connection makes no closure per event; they
+ * only hand `ws`'s data to the sink. Sends made in one turn of the event loop are corked and
+ * leave in one write. Backpressure uses `ws`'s `pause()`/`resume()`: TCP stops, nothing is lost.
+ */
+import type { IncomingMessage, ClientRequest, Agent } from 'node:http';
+import type { Socket } from 'node:net';
+import * as wsModule from 'ws';
+import WsWebSocket from 'ws';
+import type { PerMessageDeflateOptions } from 'ws';
+import { WebSocketError, type HandshakeResponse, type NetworkErrorCode } from '../errors.js';
+import type { ConnectOptions, Transport, TransportSink } from '../transport.js';
+import type { WebSocketOptions } from '../websocket.js';
+
+/** TLS options passed to Node's `tls.connect` (trust a private CA, client certificates...). */
+export interface NodeTlsOptions {
+  ca?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer | Array<string | Buffer>;
+  key?: string | Buffer | Array<string | Buffer>;
+  passphrase?: string;
+  pfx?: string | Buffer | Array<string | Buffer>;
+  /** Default true: refuse servers whose certificate is not trusted. */
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+/** Options of the Node transport, on top of {@link WebSocketOptions}. */
+export interface NodeWebSocketOptions extends WebSocketOptions {
+  /** Extra HTTP headers for the upgrade request (cookies, auth tokens). */
+  headers?: Record<string, string>;
+  /** The `Origin` header. */
+  origin?: string;
+  /** Negotiate permessage-deflate (default true, like the seed's asset and `ws`). */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Largest message accepted, in bytes; larger fails with `message_too_big` (1009). Default 100 MiB. */
+  maxPayload?: number;
+  /** An HTTP(S) agent, e.g. a proxy agent. */
+  agent?: Agent;
+  /** TLS settings for `wss:`. */
+  tls?: NodeTlsOptions;
+}
+
+/** The largest part of a refusal's body kept in `response.body`. */
+const MAX_REFUSAL_BODY = 64 * 1024;
+
+const kTransport = Symbol('ticksocket.transport');
+
+type OwnedWs = WsWebSocket & { [kTransport]: NodeTransport };
+/** The listeners below are called with `this` = the `ws` socket, which carries its transport. */
+function transportOf(ws: WsWebSocket): NodeTransport {
+  return (ws as OwnedWs)[kTransport];
+}
+
+/** The parts of `ws`'s Receiver the fragment stream reads (see `streamingDataMessage`). */
+interface ReceiverInternals {
+  [kTransport]: NodeTransport;
+  _fin: boolean;
+  _opcode: number;
+  _fragmented: number;
+  _fragments: Buffer[];
+  _totalPayloadLength: number;
+  _messageLength: number;
+  _numFragments: number;
+  _state: number;
+  dataMessage(cb: (error?: Error) => void): void;
+  createError(ctor: ErrorConstructor, message: string, prefix: boolean, status: number, code: string): Error;
+}
+
+// `ws` exports its Receiver class (ESM: a named export; CJS: `WebSocket.Receiver`); @types/ws omits it.
+type ReceiverClass = { prototype: Partial<ReceiverInternals> } | undefined;
+const receiverPrototype: Partial<ReceiverInternals> =
+  ((wsModule as unknown as { Receiver?: ReceiverClass }).Receiver ??
+    (WsWebSocket as unknown as { Receiver?: ReceiverClass }).Receiver)?.prototype ?? {};
+const assembleDataMessage = receiverPrototype.dataMessage;
+/** `ws`'s Receiver has the hook the fragment stream needs (checked once, at load). */
+const CAN_STREAM_FRAGMENTS =
+  typeof assembleDataMessage === 'function' && typeof receiverPrototype.createError === 'function';
+/** `ws`'s receiver state "read the next frame header". */
+const RECEIVER_GET_INFO = 0;
+
+/** Make the `ws` transport for one socket. */
+export function createNodeTransport(url: string, options: NodeWebSocketOptions): Transport {
+  return new NodeTransport(url, options);
+}
+
+class NodeTransport implements Transport {
+  readonly canPause = true;
+  readonly canStreamFragments = CAN_STREAM_FRAGMENTS;
+  sink!: TransportSink;
+  streamFragments = false;
+  /** The 101 answer, kept for the open record. */
+  response: HandshakeResponse | null = null;
+  /** An `error` went to the sink: `ws`'s follow-up errors are the same failure. */
+  errorReported = false;
+  /** The server refused the upgrade; the body is being read. */
+  refusal: { res: IncomingMessage; body: Buffer[]; size: number } | null = null;
+  fragmentDecoder: TextDecoder | null = null;
+  private ws: WsWebSocket | null = null;
+  private tcp: Socket | null = null;
+  private corked = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: NodeWebSocketOptions,
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.ws === null ? 0 : this.ws.bufferedAmount;
+  }
+
+  connect(sink: TransportSink, { streamFragments }: ConnectOptions): void {
+    const options = this.options;
+    this.sink = sink;
+    this.streamFragments = streamFragments;
+    const ws = new WsWebSocket(this.url, options.protocols as string[], {
+      handshakeTimeout: options.handshakeTimeout || undefined,
+      perMessageDeflate: options.perMessageDeflate ?? true,
+      maxPayload: options.maxPayload ?? 100 * 1024 * 1024,
+      headers: options.headers,
+      origin: options.origin,
+      agent: options.agent,
+      followRedirects: false,
+      ...options.tls,
+      // ws drops the connection when the server does not answer a close frame within this.
+      ...({ closeTimeout: options.closeTimeout } as object),
+    }) as OwnedWs;
+    ws[kTransport] = this;
+    ws.on('upgrade', onUpgrade);
+    ws.on('open', onOpen);
+    ws.on('message', onMessage);
+    ws.on('unexpected-response', onUnexpectedResponse);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+    this.ws = ws;
+  }
+
+  send(data: string | Uint8Array): boolean {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WsWebSocket.OPEN) return false;
+    if (!this.corked && this.tcp !== null) {
+      // Everything sent in this turn (a frame's handlers and game logic) leaves in one write.
+      this.corked = true;
+      this.tcp.cork();
+      queueMicrotask(this.uncork);
+    }
+    ws.send(data);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    this.ws?.close(code, reason);
+  }
+
+  abort(): void {
+    this.ws?.terminate();
+  }
+
+  pause(): void {
+    this.ws?.pause();
+  }
+
+  resume(): void {
+    this.ws?.resume();
+  }
+
+  decodeText(data: Uint8Array): string {
+    return (data as Buffer).toString();
+  }
+
+  /** Remember the TCP socket of the upgrade, to cork it. */
+  upgraded(res: IncomingMessage): void {
+    this.response = toResponse(res, '');
+    this.tcp = res.socket;
+  }
+
+  /** Report a refused handshake once its body is in (or the connection is gone), then drop it. */
+  finishRefusal(): void {
+    const refusal = this.refusal;
+    if (refusal === null || this.errorReported) return;
+    this.errorReported = true;
+    const body = Buffer.concat(refusal.body).subarray(0, MAX_REFUSAL_BODY).toString();
+    const response = toResponse(refusal.res, body);
+    this.sink.error(
+      new WebSocketError('handshake_refused', refusalMessage(this.url, response), { response }),
+    );
+    this.ws?.terminate();
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.tcp?.uncork();
+  };
+}
+
+function onUpgrade(this: WsWebSocket, res: IncomingMessage): void {
+  transportOf(this).upgraded(res);
+}
+
+function onOpen(this: WsWebSocket): void {
+  const transport = transportOf(this);
+  if (transport.streamFragments) streamFragmentsOf(this, transport);
+  transport.sink.open({ protocol: this.protocol, extensions: this.extensions, response: transport.response });
+}
+
+function onMessage(this: WsWebSocket, data: Buffer, isBinary: boolean): void {
+  // Text stays bytes until a handler wants it: ws has already validated the UTF-8.
+  if (isBinary) transportOf(this).sink.binary(data);
+  else transportOf(this).sink.text(data);
+}
+
+function onUnexpectedResponse(this: WsWebSocket, _request: ClientRequest, res: IncomingMessage): void {
+  const transport = transportOf(this);
+  const refusal = { res, body: [] as Buffer[], size: 0 };
+  transport.refusal = refusal;
+  res.on('data', (chunk: Buffer) => {
+    if (refusal.size >= MAX_REFUSAL_BODY) return;
+    refusal.body.push(chunk);
+    refusal.size += chunk.length;
+  });
+  res.once('end', () => transport.finishRefusal());
+  res.once('close', () => transport.finishRefusal());
+}
+
+function onError(this: WsWebSocket, error: Error & { code?: string }): void {
+  const transport = transportOf(this);
+  if (transport.refusal !== null) {
+    transport.finishRefusal();
+    return;
+  }
+  if (transport.errorReported) return;
+  transport.errorReported = true;
+  transport.sink.error(translateError(error, this.url));
+}
+
+function onClose(this: WsWebSocket, code: number, reason: Buffer): void {
+  const transport = transportOf(this);
+  transport.finishRefusal();
+  transport.sink.closed(code, reason.toString(), code !== 1006);
+}
+
+/**
+ * The fragment stream (the seed's `OnIncompleteFrame`). `ws` assembles fragmented messages in its
+ * Receiver: after each data frame it calls `dataMessage()`, which returns early until the final
+ * fragment and then emits the whole message. For this one connection we replace that method:
+ * unfragmented messages still take `ws`'s path; each fragment of a fragmented one is handed to
+ * the sink as it arrives, and `ws`'s buffers are cleared so nothing accumulates. Text fragments
+ * go through a fatal streaming `TextDecoder`, which checks UTF-8 across fragment boundaries
+ * (invalid text fails with 1007 as `ws` would). `maxPayload` still bounds the whole message.
+ */
+function streamFragmentsOf(ws: WsWebSocket, transport: NodeTransport): void {
+  const receiver = (ws as unknown as { _receiver: ReceiverInternals })._receiver;
+  receiver[kTransport] = transport;
+  receiver.dataMessage = streamingDataMessage;
+  transport.fragmentDecoder = new TextDecoder('utf-8', { fatal: true });
+}
+
+function streamingDataMessage(this: ReceiverInternals, cb: (error?: Error) => void): void {
+  if (this._fragmented === 0) {
+    assembleDataMessage!.call(this, cb);
+    return;
+  }
+  const transport = this[kTransport];
+  const isFinal = this._fin;
+  const parts = this._fragments;
+  this._fragments = [];
+  if (isFinal) {
+    this._totalPayloadLength = 0;
+    this._messageLength = 0;
+    this._fragmented = 0;
+    this._numFragments = 0;
+  }
+  const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  if (this._opcode === 1) {
+    let text: string;
+    try {
+      text = transport.fragmentDecoder!.decode(bytes, { stream: !isFinal });
+    } catch {
+      cb(this.createError(Error, 'invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8'));
+      return;
+    }
+    transport.sink.fragment(text, isFinal);
+  } else {
+    transport.sink.fragment(bytes, isFinal);
+  }
+  this._state = RECEIVER_GET_INFO;
+}
+
+function toResponse(res: IncomingMessage, body: string): HandshakeResponse {
+  return {
+    statusCode: res.statusCode ?? 0,
+    message: res.statusMessage ?? '',
+    headers: { ...res.headers },
+    body,
+  };
+}
+
+function refusalMessage(url: string, response: HandshakeResponse): string {
+  const status = `${response.statusCode} ${response.message}`.trim();
+  const code = response.statusCode;
+  let advice = 'check the URL and the server logs';
+  if (code === 401 || code === 403) advice = 'the server wants credentials: pass them in options.headers';
+  else if (code === 404) advice = 'check the path of the URL';
+  else if (code >= 300 && code < 400) {
+    const location = response.headers['location'];
+    advice = `the server redirects${location ? ` to ${String(location)}` : ''}: connect to that URL instead`;
+  } else if (code >= 500) advice = 'the server failed: check its logs';
+  return `The server at ${url} refused the WebSocket upgrade with HTTP ${status}: ${advice}.`;
+}
+
+/** `ws` errors carrying a WS_ERR_* code are protocol failures; this is the close code of each. */
+const WS_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
+  WS_ERR_INVALID_UTF8: 1007,
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_TOO_MANY_BUFFERED_PARTS: 1008,
+};
+
+const HANDSHAKE_INVALID = /^(Invalid Sec-WebSocket|Invalid Upgrade header|Server sent|Server indicated|Missing Sec-WebSocket)/;
+
+/** Map a Node or `ws` error to a stable code and a message that says what to check. */
+function translateError(error: Error & { code?: string }, url: string): WebSocketError {
+  const errno = error.code ?? '';
+  const host = new URL(url).host;
+  const make = (code: NetworkErrorCode, message: string, closeCode = 1006): WebSocketError =>
+    new WebSocketError(code, message, { cause: error, closeCode });
+  if (errno === 'ECONNREFUSED') {
+    return make('connection_refused', `Nothing accepted the connection at ${host}: is the server running on that port?`);
+  }
+  if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN' || errno === 'EAI_FAIL' || errno === 'EAI_NONAME') {
+    return make('dns_failure', `The host name of ${host} could not be resolved (${errno}): check the URL and the network.`);
+  }
+  if (errno === 'ECONNRESET' || errno === 'EPIPE') {
+    return make('connection_reset', `The connection to ${host} was reset by the peer (${errno}).`);
+  }
+  if (errno.startsWith('WS_ERR_')) {
+    const closeCode = WS_ERROR_CLOSE_CODES[errno] ?? 1002;
+    if (errno === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      return make('message_too_big', `A message from ${host} was larger than maxPayload: raise maxPayload if it is expected.`, closeCode);
+    }
+    return make('protocol_error', `The server at ${host} broke the WebSocket protocol: ${error.message} (${errno}).`, closeCode);
+  }
+  if (
+    errno.startsWith('ERR_TLS') ||
+    errno.startsWith('ERR_SSL') ||
+    errno.includes('CERT') ||
+    errno.includes('SELF_SIGNED') ||
+    errno === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
+  ) {
+    return make(
+      'tls_failure',
+      `The TLS handshake with ${host} failed (${errno}: ${error.message}): for a private certificate pass tls.ca.`,
+    );
+  }
+  if (error.message === 'Opening handshake has timed out') {
+    return make('handshake_timeout', `No WebSocket handshake from ${host} within handshakeTimeout: is it a WebSocket server, and reachable?`);
+  }
+  if (HANDSHAKE_INVALID.test(error.message)) {
+    return make('handshake_invalid', `The server at ${host} answered the upgrade wrongly: ${error.message}.`);
+  }
+  return make('connection_failed', `The connection to ${host} failed: ${error.message}${errno ? ` (${errno})` : ''}.`);
+}

@@ -1,0 +1,603 @@
+/**
+ * The facade a game talks to: the seed's `WebSocket` (open / send / close / isOpen and seven
+ * events), with one difference that makes it a game client: handlers run only inside `update()`.
+ *
+ * State is one field, changed only at transitions, and only when the game can see why: `open`
+ * when the `open` event is dispatched, `closed` when `closed` is, `closing` at once for the
+ * game's own `close()` (pump rule 7).
+ */
+import mitt, { type Emitter, type Handler } from 'mitt';
+import { checkCloseArguments } from './close.js';
+import {
+  InvalidArgumentError,
+  InvalidOptionError,
+  InvalidPayloadError,
+  InvalidStateError,
+  InvalidUrlError,
+  StreamingUnsupportedError,
+  WebSocketError,
+  type HandshakeResponse,
+} from './errors.js';
+import type { SocketManager } from './manager.js';
+import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits } from './queue.js';
+import {
+  BINARY,
+  CLOSED,
+  ERROR,
+  FRAGMENT,
+  OPEN,
+  TEXT,
+  type OpenInfo,
+  type Transport,
+  type TransportFactory,
+} from './transport.js';
+
+/** Where a socket is in its life. An instance goes through these once, in order. */
+export type WebSocketState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+
+/** The events and their handler signatures. Every handler gets the socket first, as in the seed. */
+export interface WebSocketEvents {
+  /** The connection is open: `isOpen` is now true and `send()` works. */
+  open: (socket: WebSocket) => void;
+  /** A text message. */
+  message: (socket: WebSocket, text: string) => void;
+  /** A binary message (in Node a `Buffer`, which is a `Uint8Array`). */
+  binary: (socket: WebSocket, data: Uint8Array) => void;
+  /** The last event of every opened socket, exactly once. `code` 1006: no close frame came. */
+  closed: (socket: WebSocket, code: number, reason: string) => void;
+  /** The connection failed; `errorDesc` and then `closed` follow. */
+  error: (socket: WebSocket, error: WebSocketError) => void;
+  /** A readable description of the error just dispatched. */
+  errorDesc: (socket: WebSocket, description: string) => void;
+  /**
+   * One fragment of a fragmented message, when a handler is registered before `open()` (the seed's
+   * streaming). Text fragments are decoded as a stream, so a character split across fragments
+   * arrives whole in the later one. Unfragmented messages still go to `message` / `binary`.
+   */
+  incompleteFrame: (socket: WebSocket, fragment: string | Uint8Array, isFinal: boolean) => void;
+}
+
+/** Names of the events. */
+export type WebSocketEventName = keyof WebSocketEvents;
+
+/** Optional limits of one `update()` call. What they leave stays queued, in order. */
+export interface UpdateBudget {
+  /** Dispatch at most this many events. */
+  maxEvents?: number;
+  /** Stop once this many milliseconds have passed (checked after each event; at least one runs). */
+  maxMs?: number;
+}
+
+/** Options every platform understands. */
+export interface WebSocketOptions {
+  /** Subprotocols to offer; the chosen one is `socket.protocol`. */
+  protocols?: string | readonly string[];
+  /** Fail with `handshake_timeout` if the connection is not open after this many ms (0: never). Default 15 000. */
+  handshakeTimeout?: number;
+  /** After `close()`, drop the connection if the server has not answered within this many ms. Default 5 000. */
+  closeTimeout?: number;
+  /** Queue limits (see {@link QueueLimits}); missing ones take the defaults. */
+  queue?: Partial<QueueLimits>;
+  /** Pump this socket from a manager's `update()` instead of its own. */
+  manager?: SocketManager;
+  /** Make the transport yourself (tests, replay, a custom platform). */
+  transport?: TransportFactory<never>;
+  /**
+   * Called with an exception a handler threw, instead of rethrowing it from `update()` once the
+   * rest of the events have been dispatched.
+   */
+  onHandlerError?: (error: unknown, socket: WebSocket) => void;
+}
+
+/** Counters of one socket, read with `socket.stats`. */
+export interface SocketStats {
+  /** Messages received (fragments count one each) and their payload bytes. */
+  messagesIn: number;
+  bytesIn: number;
+  /** Messages handed to the transport by `send()` and their bytes (text in UTF-16 code units). */
+  messagesOut: number;
+  bytesOut: number;
+  /** Sends accepted while the game saw the socket open but the connection had already ended. */
+  droppedSends: number;
+  /** Events waiting for `update()` now, their bytes, and the most that ever waited. */
+  queuedEvents: number;
+  queuedBytes: number;
+  peakQueuedEvents: number;
+}
+
+type AnyHandler = (...args: never[]) => void;
+type Registry = Emitter<Record<WebSocketEventName, unknown>>;
+
+const EVENT_NAMES: ReadonlySet<string> = new Set<WebSocketEventName>([
+  'open',
+  'message',
+  'binary',
+  'closed',
+  'error',
+  'errorDesc',
+  'incompleteFrame',
+]);
+
+const STATE_IDLE = 0;
+const STATE_CONNECTING = 1;
+const STATE_OPEN = 2;
+const STATE_CLOSING = 3;
+const STATE_CLOSED = 4;
+const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'closing', 'closed'];
+
+const SUBPROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+let fallbackDecoder: TextDecoder | undefined;
+
+/** Exceptions thrown by handlers during the current `update()`, rethrown when it ends. */
+const handlerErrors: unknown[] = [];
+
+/** @internal Rethrow what handlers threw during this `update()`: one error as is, several as an AggregateError. */
+export function rethrowHandlerErrors(): void {
+  if (handlerErrors.length === 0) return;
+  const errors = handlerErrors.splice(0);
+  throw errors.length === 1
+    ? errors[0]
+    : new AggregateError(errors, `${errors.length} ticksocket handlers threw during update()`);
+}
+
+/**
+ * A WebSocket client whose handlers run inside `update()`, from the game loop.
+ *
+ * @example
+ * ```ts
+ * import { WebSocket } from 'ticksocket';
+ *
+ * const socket = new WebSocket('ws://127.0.0.1:8080/room');
+ * socket.on('open', (s) => s.send('hello'));
+ * socket.on('message', (s, text) => console.log('server says', text));
+ * socket.on('closed', (s, code, reason) => console.log('closed', code, reason));
+ * socket.open();
+ *
+ * ticker.add(() => socket.update()); // handlers run here, once per frame
+ * ```
+ */
+export class WebSocket {
+  /**
+   * The transport a platform entry point gives its sockets (`ws` in Node, the native WebSocket in
+   * browsers). The platform-neutral class has none: pass `options.transport`.
+   */
+  static defaultTransport: TransportFactory<never> | undefined = undefined;
+
+  /** The URL connected to, normalized (`http:` became `ws:`). */
+  readonly url: string;
+  /** The handshake's HTTP answer: `response` is set when the socket opens or is refused (Node). */
+  readonly internalRequest: { response: HandshakeResponse | null } = { response: null };
+
+  private stateValue = STATE_IDLE;
+  private readonly handlers: Registry = mitt();
+  private readonly transport: Transport;
+  private readonly queue: EventQueue;
+  private readonly manager: SocketManager | null;
+  private readonly onHandlerError: ((error: unknown, socket: WebSocket) => void) | undefined;
+  /** Handlers of this socket are running: `on`/`off` copy the list instead of changing it. */
+  private dispatchDepth = 0;
+  private updating = false;
+  private eventTimeValue = 0;
+  private protocolValue = '';
+  private extensionsValue = '';
+  private messagesOut = 0;
+  private bytesOut = 0;
+  private droppedSends = 0;
+
+  /**
+   * Create a socket; nothing connects until {@link WebSocket.open}.
+   *
+   * @param url `ws:` or `wss:` URL (`http:` and `https:` are mapped to them, as browsers do).
+   * @throws {@link InvalidUrlError} for any other URL; {@link InvalidOptionError} for a bad option.
+   */
+  constructor(url: string | URL, options: WebSocketOptions = {}) {
+    this.url = normalizeUrl(url);
+    const protocols = checkProtocols(options.protocols);
+    checkTimeout('handshakeTimeout', options.handshakeTimeout);
+    checkTimeout('closeTimeout', options.closeTimeout);
+    const limits = queueLimits(options.queue);
+    const factory = (options.transport ?? (this.constructor as typeof WebSocket).defaultTransport) as
+      | TransportFactory<WebSocketOptions>
+      | undefined;
+    if (factory === undefined) {
+      throw new InvalidOptionError(
+        "No transport: import WebSocket from 'ticksocket' (Node or browser entry) or pass options.transport.",
+      );
+    }
+    this.transport = factory(this.url, {
+      ...options,
+      protocols,
+      handshakeTimeout: options.handshakeTimeout ?? 15_000,
+      closeTimeout: options.closeTimeout ?? 5_000,
+    });
+    this.queue = new EventQueue(this.transport, limits, this);
+    this.manager = options.manager ?? null;
+    this.onHandlerError = options.onHandlerError;
+  }
+
+  /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
+  get state(): WebSocketState {
+    return STATE_NAMES[this.stateValue]!;
+  }
+
+  /** True from the `open` event until the game's `close()` or the `closed` event. */
+  get isOpen(): boolean {
+    return this.stateValue === STATE_OPEN;
+  }
+
+  /** The subprotocol the server chose (set when `open` is dispatched), or `''`. */
+  get protocol(): string {
+    return this.protocolValue;
+  }
+
+  /** The extensions the server accepted (set when `open` is dispatched), or `''`. */
+  get extensions(): string {
+    return this.extensionsValue;
+  }
+
+  /** Bytes passed to `send()` that the transport has not written to the network yet. */
+  get bufferedAmount(): number {
+    return this.transport.bufferedAmount;
+  }
+
+  /**
+   * `performance.now()` at which the event being dispatched reached the transport (after the
+   * dispatch: of the last one dispatched). Interpolate snapshots by this, not by frame time.
+   */
+  get eventTime(): number {
+    return this.eventTimeValue;
+  }
+
+  /** Events waiting for `update()`. */
+  get queuedEvents(): number {
+    return this.queue.length;
+  }
+
+  /** Counters since the socket opened (a new object each read). */
+  get stats(): SocketStats {
+    const queue = this.queue;
+    return {
+      messagesIn: queue.messagesIn,
+      bytesIn: queue.bytesIn,
+      messagesOut: this.messagesOut,
+      bytesOut: this.bytesOut,
+      droppedSends: this.droppedSends,
+      queuedEvents: queue.length,
+      queuedBytes: queue.bytes,
+      peakQueuedEvents: queue.peakLength,
+    };
+  }
+
+  /**
+   * Add a handler. Several handlers per event run in the order they were added. Adding or removing
+   * handlers from inside a handler takes effect from the next event.
+   *
+   * @throws {@link StreamingUnsupportedError} for `incompleteFrame` where the transport cannot see fragments.
+   */
+  on<E extends WebSocketEventName>(event: E, handler: WebSocketEvents[E]): this {
+    checkHandler(event, handler);
+    if (event === 'incompleteFrame' && !this.transport.canStreamFragments) {
+      throw new StreamingUnsupportedError(
+        'This transport never sees message fragments (browsers assemble them): handle whole messages with "message" and "binary".',
+      );
+    }
+    this.copyListWhileDispatching(event);
+    this.handlers.on(event, handler as unknown as Handler<unknown>);
+    return this;
+  }
+
+  /** Remove a handler added with `on`; without `handler`, remove every handler of `event`. */
+  off<E extends WebSocketEventName>(event: E, handler?: WebSocketEvents[E]): this {
+    this.copyListWhileDispatching(event);
+    this.handlers.off(event, handler as unknown as Handler<unknown> | undefined);
+    return this;
+  }
+
+  /**
+   * Start connecting. Events (`open`, or `error` then `closed`) arrive through `update()`.
+   *
+   * @throws {@link InvalidStateError} if called twice or after `close()`: a socket is never reused.
+   */
+  open(): this {
+    if (this.stateValue !== STATE_IDLE) {
+      throw new InvalidStateError(
+        this.stateValue >= STATE_CLOSING
+          ? 'This socket was closed; a WebSocket is never reused: create a new WebSocket(url) and open() it.'
+          : 'open() was already called on this socket.',
+      );
+    }
+    this.stateValue = STATE_CONNECTING;
+    if (this.manager !== null) this.manager.join(this, this.queue);
+    try {
+      this.transport.connect(this.queue, {
+        streamFragments: (this.handlers.all.get('incompleteFrame')?.length ?? 0) > 0,
+      });
+    } catch (cause) {
+      // A network failure never throws at the game: it arrives through update() like any other.
+      this.queue.error(
+        new WebSocketError('connection_failed', `Could not start connecting to ${this.url}: ${String(cause)}`, {
+          cause,
+        }),
+      );
+      this.queue.closed(1006, '', false);
+    }
+    return this;
+  }
+
+  /**
+   * Send a text (string) or binary message. Sends made in the same turn of the event loop are
+   * written together.
+   *
+   * @throws {@link InvalidStateError} unless the socket is open; {@link InvalidPayloadError} for other data types.
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView): void {
+    if (this.stateValue !== STATE_OPEN) {
+      throw new InvalidStateError(
+        `send() needs an open socket, but it is ${this.state}: send from the "open" handler on, and check isOpen.`,
+      );
+    }
+    const payload = toPayload(data);
+    if (this.transport.send(payload)) {
+      this.messagesOut++;
+      this.bytesOut += payload.length;
+    } else {
+      // The connection ended underneath; the game learns it from the error/closed events to come.
+      this.droppedSends++;
+    }
+  }
+
+  /**
+   * Close the connection with a code and reason, which the server usually echoes in `closed`.
+   * Closing a socket that is closing or closed does nothing. Closing before the `open` event
+   * cancels the connection: only `closed` (1006) follows.
+   *
+   * @throws {@link InvalidCloseCodeError} or {@link ReasonTooLongError}, before anything is sent.
+   */
+  close(code = 1000, reason = ''): void {
+    reason = String(reason);
+    checkCloseArguments(code, reason, this.transport.refuseCloseCode?.bind(this.transport));
+    switch (this.stateValue) {
+      case STATE_IDLE:
+        this.stateValue = STATE_CLOSED;
+        return;
+      case STATE_CONNECTING:
+        this.stateValue = STATE_CLOSING;
+        this.queue.abort(1006, 'closed before the connection opened');
+        this.transport.close(code, reason);
+        return;
+      case STATE_OPEN:
+        this.stateValue = STATE_CLOSING;
+        this.transport.close(code, reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Dispatch the events queued before this call, in arrival order. Call it once per frame.
+   * Exceptions from handlers do not stop the dispatch; the first is rethrown at the end (several
+   * as an `AggregateError`), unless `onHandlerError` was given.
+   *
+   * @returns how many events were dispatched.
+   * @throws {@link InvalidStateError} if the socket belongs to a manager (call the manager's
+   *   `update()`), or if called from one of this socket's handlers.
+   *
+   * @example
+   * ```ts
+   * app.ticker.add(() => socket.update());             // PixiJS
+   * socket.update({ maxEvents: 200, maxMs: 2 });      // a budget; the rest waits, in order
+   * ```
+   */
+  update(budget?: UpdateBudget): number {
+    if (this.manager !== null) {
+      throw new InvalidStateError(
+        'This socket belongs to a SocketManager: call manager.update() instead of socket.update().',
+      );
+    }
+    if (this.updating) {
+      throw new InvalidStateError('update() was called from one of this socket’s own handlers.');
+    }
+    const queue = this.queue;
+    let limit = queue.length; // pump rule 3: what arrives during this call waits for the next
+    if (limit === 0) return 0;
+    let deadline = Infinity;
+    if (budget !== undefined) {
+      if (budget.maxEvents !== undefined) limit = Math.min(limit, Math.max(0, budget.maxEvents));
+      if (budget.maxMs !== undefined) deadline = performance.now() + budget.maxMs;
+    }
+    let dispatched = 0;
+    this.updating = true;
+    try {
+      while (dispatched < limit) {
+        this.dispatchHead();
+        dispatched++;
+        if (deadline !== Infinity && performance.now() >= deadline) break;
+      }
+    } finally {
+      this.updating = false;
+    }
+    rethrowHandlerErrors();
+    return dispatched;
+  }
+
+  /** @internal Dispatch the oldest queued event to its handlers. The queue must not be empty. */
+  dispatchHead(): void {
+    const queue = this.queue;
+    const kind = queue.headKind;
+    const payload = queue.headPayload;
+    const code = queue.headCode;
+    this.eventTimeValue = queue.headTime;
+    queue.shift(); // before the handlers run: one that throws must not see its event again
+    this.dispatchDepth++;
+    switch (kind) {
+      case TEXT: {
+        const list = this.listOf('message');
+        // No handler, no decoding.
+        if (list !== undefined && list.length > 0) this.emit(list, this.decodeText(payload as string | Uint8Array));
+        break;
+      }
+      case BINARY:
+        this.emit(this.listOf('binary'), payload);
+        break;
+      case FRAGMENT:
+        this.emit(this.listOf('incompleteFrame'), payload, code === 1);
+        break;
+      case OPEN: {
+        const info = payload as OpenInfo;
+        this.stateValue = STATE_OPEN;
+        this.protocolValue = info.protocol;
+        this.extensionsValue = info.extensions;
+        if (info.response !== null) this.internalRequest.response = info.response;
+        this.emit(this.listOf('open'));
+        break;
+      }
+      case ERROR: {
+        const error = payload as WebSocketError;
+        if (error.response !== null) this.internalRequest.response = error.response;
+        this.emit(this.listOf('error'), error);
+        this.emit(this.listOf('errorDesc'), describe(error));
+        break;
+      }
+      case CLOSED:
+        this.stateValue = STATE_CLOSED;
+        if (this.manager !== null) this.manager.leave(this);
+        this.emit(this.listOf('closed'), code, payload);
+        break;
+    }
+    this.dispatchDepth--;
+  }
+
+  /** @internal Arrival sequence number of the oldest queued event, -1 when none. */
+  get headSeq(): number {
+    return this.queue.headSeq;
+  }
+
+  private listOf(event: WebSocketEventName): AnyHandler[] | undefined {
+    return this.handlers.all.get(event) as AnyHandler[] | undefined;
+  }
+
+  /** Call each handler; one that throws is reported, and the rest still run. */
+  private emit(list: AnyHandler[] | undefined, a?: unknown, b?: unknown): void {
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        (list[i] as (socket: WebSocket, a: unknown, b: unknown) => void)(this, a, b);
+      } catch (error) {
+        this.reportHandlerError(error);
+      }
+    }
+  }
+
+  private reportHandlerError(error: unknown): void {
+    if (this.onHandlerError === undefined) {
+      handlerErrors.push(error);
+      return;
+    }
+    try {
+      this.onHandlerError(error, this);
+    } catch (thrownByReporter) {
+      handlerErrors.push(thrownByReporter);
+    }
+  }
+
+  private decodeText(data: string | Uint8Array): string {
+    if (typeof data === 'string') return data;
+    if (this.transport.decodeText !== undefined) return this.transport.decodeText(data);
+    return (fallbackDecoder ??= new TextDecoder()).decode(data);
+  }
+
+  /** The loop in `emit` holds the list it started with; give `on`/`off` a fresh one to change. */
+  private copyListWhileDispatching(event: WebSocketEventName): void {
+    if (this.dispatchDepth === 0) return;
+    const list = this.handlers.all.get(event);
+    if (list !== undefined) this.handlers.all.set(event, list.slice() as typeof list);
+  }
+}
+
+function normalizeUrl(input: string | URL): string {
+  let url: URL;
+  try {
+    url = new URL(String(input));
+  } catch {
+    throw new InvalidUrlError(`Invalid URL: ${String(input)}. Use an absolute ws:// or wss:// URL.`);
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new InvalidUrlError(
+      `Invalid URL: ${url.href}. The scheme must be ws: or wss: (http: and https: are accepted and mapped).`,
+    );
+  }
+  if (url.hash !== '' || String(input).includes('#')) {
+    throw new InvalidUrlError(`Invalid URL: ${url.href}. A WebSocket URL cannot have a #fragment.`);
+  }
+  return url.href;
+}
+
+function checkProtocols(protocols: string | readonly string[] | undefined): string[] {
+  if (protocols === undefined) return [];
+  const list = typeof protocols === 'string' ? [protocols] : [...protocols];
+  const seen = new Set<string>();
+  for (const protocol of list) {
+    if (typeof protocol !== 'string' || !SUBPROTOCOL_TOKEN.test(protocol) || seen.has(protocol)) {
+      throw new InvalidOptionError(
+        `Invalid or repeated subprotocol ${JSON.stringify(protocol)}: each must be a distinct HTTP token (letters, digits, !#$%&'*+-.^_\`|~).`,
+      );
+    }
+    seen.add(protocol);
+  }
+  return list;
+}
+
+function checkTimeout(name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(`${name} must be a number of milliseconds >= 0 (0: no timeout), got ${String(value)}.`);
+  }
+}
+
+function queueLimits(overrides: Partial<QueueLimits> | undefined): Readonly<QueueLimits> {
+  if (overrides === undefined) return DEFAULT_QUEUE_LIMITS;
+  const limits = { ...DEFAULT_QUEUE_LIMITS, ...overrides };
+  if (overrides.highWaterBytes !== undefined && overrides.lowWaterBytes === undefined) {
+    limits.lowWaterBytes = Math.floor(limits.highWaterBytes / 2);
+  }
+  if (overrides.highWaterEvents !== undefined && overrides.lowWaterEvents === undefined) {
+    limits.lowWaterEvents = Math.floor(limits.highWaterEvents / 2);
+  }
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !(value >= 0)) {
+      throw new InvalidOptionError(`queue.${name} must be a number >= 0, got ${String(value)}.`);
+    }
+  }
+  if (limits.lowWaterBytes > limits.highWaterBytes || limits.lowWaterEvents > limits.highWaterEvents) {
+    throw new InvalidOptionError('queue low-water marks must not be above the high-water marks.');
+  }
+  return limits;
+}
+
+function checkHandler(event: string, handler: unknown): void {
+  if (!EVENT_NAMES.has(event)) {
+    throw new InvalidArgumentError(`Unknown event ${JSON.stringify(event)}: use one of ${[...EVENT_NAMES].join(', ')}.`);
+  }
+  if (typeof handler !== 'function') {
+    throw new InvalidArgumentError(`The handler for "${event}" must be a function, got ${typeof handler}.`);
+  }
+}
+
+function toPayload(data: unknown): string | Uint8Array {
+  if (typeof data === 'string' || data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer);
+  throw new InvalidPayloadError(
+    `send() takes a string, an ArrayBuffer or an ArrayBufferView (Uint8Array, DataView...), got ${
+      data === null ? 'null' : typeof data
+    }.`,
+  );
+}
+
+function describe(error: WebSocketError): string {
+  return `${error.code}: ${error.message}`;
+}

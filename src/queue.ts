@@ -63,8 +63,9 @@ export class EventQueue implements TransportSink {
   length = 0;
   /** Payload bytes waiting (text counted in UTF-16 code units when the platform decoded it). */
   bytes = 0;
-  /** Most events that ever waited at once. */
+  /** Most events and most bytes that ever waited at once. */
   peakLength = 0;
+  peakBytes = 0;
   /** Messages (text + binary + fragments) and their bytes accepted since the socket opened. */
   messagesIn = 0;
   bytesIn = 0;
@@ -204,6 +205,7 @@ export class EventQueue implements TransportSink {
     if (kind === OPEN || kind === ERROR || kind === CLOSED) return;
     // Only messages count against the limits: open, error and closed must always get in.
     this.bytes += size;
+    if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
     this.messagesIn++;
     this.bytesIn += size;
     if (this.bytes > this.limits.highWaterBytes || this.length > this.limits.highWaterEvents) {

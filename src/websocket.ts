@@ -103,6 +103,7 @@ export interface SocketStats {
   queuedEvents: number;
   queuedBytes: number;
   peakQueuedEvents: number;
+  peakQueuedBytes: number;
 }
 
 type AnyHandler = (...args: never[]) => void;
@@ -266,6 +267,7 @@ export class WebSocket {
       queuedEvents: queue.length,
       queuedBytes: queue.bytes,
       peakQueuedEvents: queue.peakLength,
+      peakQueuedBytes: queue.peakBytes,
     };
   }
 

@@ -1,0 +1,157 @@
+// Shared by the network tests: real `ws` servers on 127.0.0.1 port 0, a bounded pump loop,
+// and a recorder that writes down every handler call in order.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type ServerOptions, type WebSocket as ServerSocket } from 'ws';
+import { WebSocket, type SocketManager } from '../src/node.js';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  wss: WebSocketServer;
+  http: Server;
+  /** Server-side sockets, in connection order. */
+  clients: ServerSocket[];
+  /** Next connection (resolves at once if one is there and not yet taken). */
+  nextClient(): Promise<ServerSocket>;
+  close(): Promise<void>;
+}
+
+const openServers = new Set<TestServer>();
+
+/** A `ws` server on 127.0.0.1, ephemeral port. `onConnection` runs for each client. */
+export async function startServer(
+  onConnection?: (socket: ServerSocket, request: IncomingMessage) => void,
+  options: Omit<ServerOptions, 'port' | 'host' | 'server'> = {},
+): Promise<TestServer> {
+  const http = createServer();
+  const wss = new WebSocketServer({ ...options, server: http });
+  const clients: ServerSocket[] = [];
+  let taken = 0;
+  const waiters: ((socket: ServerSocket) => void)[] = [];
+  wss.on('connection', (socket, request) => {
+    clients.push(socket);
+    onConnection?.(socket, request);
+    const waiter = waiters.shift();
+    if (waiter !== undefined) {
+      taken++;
+      waiter(socket);
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+  const server: TestServer = {
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    wss,
+    http,
+    clients,
+    nextClient() {
+      if (taken < clients.length) return Promise.resolve(clients[taken++]!);
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    async close() {
+      openServers.delete(server);
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+  openServers.add(server);
+  return server;
+}
+
+/** A connection handler that waits for the client's first message before running `script`. */
+export function onGo(script: (socket: ServerSocket) => void): (socket: ServerSocket) => void {
+  return (socket) => socket.once('message', () => script(socket));
+}
+
+/** Close every server a test left open (call from afterEach). */
+export async function closeAllServers(): Promise<void> {
+  await Promise.all([...openServers].map((server) => server.close()));
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Pumpable {
+  update(): number;
+}
+
+/**
+ * Call `target.update()` from a macrotask loop (like a frame loop) until `done()` is true.
+ * Bounded: fails after `timeoutMs`.
+ */
+export async function pumpUntil(
+  target: Pumpable,
+  done: () => boolean,
+  { timeoutMs = 5_000, what = 'the condition' }: { timeoutMs?: number; what?: string } = {},
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let dispatched = 0;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`pumpUntil: ${what} not reached within ${timeoutMs} ms`);
+    dispatched += target.update();
+    if (!done()) await sleep(1);
+  }
+  return dispatched;
+}
+
+/** Wait (without pumping) until `done()` is true; bounded. */
+export async function waitFor(
+  done: () => boolean,
+  { timeoutMs = 5_000, what = 'the condition' }: { timeoutMs?: number; what?: string } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`waitFor: ${what} not reached within ${timeoutMs} ms`);
+    await sleep(2);
+  }
+}
+
+export type Recorded =
+  | ['open']
+  | ['message', string]
+  | ['binary', Uint8Array]
+  | ['closed', number, string]
+  | ['error', string]
+  | ['errorDesc', string]
+  | ['incompleteFrame', string | Uint8Array, boolean];
+
+/** Record every event of `socket`, in dispatch order. */
+export function record(socket: WebSocket, log: Recorded[] = []): Recorded[] {
+  socket.on('open', () => log.push(['open']));
+  socket.on('message', (_s, text) => log.push(['message', text]));
+  socket.on('binary', (_s, data) => log.push(['binary', data]));
+  socket.on('closed', (_s, code, reason) => log.push(['closed', code, reason]));
+  socket.on('error', (_s, error) => log.push(['error', error.code]));
+  socket.on('errorDesc', (_s, description) => log.push(['errorDesc', description]));
+  return log;
+}
+
+/** Kinds of the recorded events, e.g. `['open', 'message', 'closed']`. */
+export const kinds = (log: readonly Recorded[]): string[] => log.map((entry) => entry[0]);
+
+/** Open a socket to `url` and pump it until `open` (or fail). */
+export async function openSocket(
+  url: string,
+  options: ConstructorParameters<typeof WebSocket>[1] = {},
+): Promise<WebSocket> {
+  const socket = new WebSocket(url, options);
+  socket.open();
+  await pumpUntil(socket, () => socket.state !== 'connecting', { what: 'open' });
+  if (!socket.isOpen) throw new Error(`socket did not open: ${socket.state}`);
+  return socket;
+}
+
+/** Pump a manager or socket until the sockets are closed. */
+export async function pumpUntilClosed(
+  target: WebSocket | SocketManager,
+  sockets: WebSocket[] = target instanceof WebSocket ? [target] : [],
+  timeoutMs = 5_000,
+): Promise<void> {
+  await pumpUntil(target, () => sockets.every((socket) => socket.state === 'closed'), {
+    timeoutMs,
+    what: 'closed',
+  });
+}

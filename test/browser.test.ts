@@ -1,0 +1,145 @@
+// The browser transport in real headless Chromium (Debian's, through playwright-core): the
+// esbuild browser bundle is served from a local HTTP server, talks to a local ws server, and
+// is pumped from requestAnimationFrame. Open, text, binary, close and failures behave as in Node.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { launchChromium } from './chromium.js';
+
+const BUNDLE = 'dist/ticksocket.browser.js';
+let http: Server;
+let wss: WebSocketServer;
+let browser: Browser;
+let page: Page;
+let base: string;
+let closedPort: number;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ['scripts/build-browser.mjs'], { stdio: 'inherit' });
+  const bundle = readFileSync(BUNDLE);
+  const html = readFileSync('test/browser/page.html');
+  http = createServer((request, response) => {
+    if (request.url === '/ticksocket.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    } else if (request.url === '/') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  wss = new WebSocketServer({ server: http });
+  wss.on('connection', (client, request) => {
+    if (request.url === '/echo') {
+      client.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
+    } else if (request.url === '/burst-then-close') {
+      for (let i = 0; i < 100; i++) client.send(`m${i}`);
+      client.send(Buffer.from([7, 8]));
+      client.close(4001, 'server done');
+    } else if (request.url === '/flood') {
+      for (let i = 0; i < 200; i++) client.send(`f${i}`);
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  base = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  // A port with nothing listening, for the refused case.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+
+  browser = await launchChromium();
+  page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
+    timeout: 10_000,
+  });
+  expect(pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const client of wss?.clients ?? []) client.terminate();
+  await new Promise((resolve) => wss?.close(resolve));
+  http?.closeAllConnections();
+  await new Promise((resolve) => http?.close(resolve));
+});
+
+type Scenario = 'echo' | 'serverCloses' | 'refused' | 'overflow' | 'refusals' | 'manager';
+
+function scenario(name: Scenario, url: string = base): Promise<unknown[]> {
+  return page.evaluate(
+    ([scenarioName, scenarioUrl]) =>
+      (window as unknown as { scenarios: Record<string, (url: string) => Promise<unknown[]>> }).scenarios[
+        scenarioName
+      ]!(scenarioUrl),
+    [name, url] as const,
+  );
+}
+
+describe('browser transport in Chromium', () => {
+  it('opens, echoes text and binary, closes with the game’s code — all inside update()', async () => {
+    expect(await scenario('echo')).toEqual([
+      ['open'],
+      ['message', 'hello'],
+      ['binary', 'Uint8Array', [1, 2, 3]],
+      ['closed', 4000, 'bye'],
+    ]);
+  });
+
+  it('a server close comes after every message, exactly once', async () => {
+    const log = await scenario('serverCloses');
+    expect(log).toHaveLength(1 + 100 + 1 + 1);
+    expect(log[0]).toEqual(['open']);
+    expect(log.slice(1, 101)).toEqual(Array.from({ length: 100 }, (_, i) => ['message', `m${i}`]));
+    expect(log[101]).toEqual(['binary', 'Uint8Array', [7, 8]]);
+    expect(log[102]).toEqual(['closed', 4001, 'server done']);
+  });
+
+  it('a refused connection is error → errorDesc → closed 1006, as in Node', async () => {
+    const log = await scenario('refused', `ws://127.0.0.1:${closedPort}`);
+    expect(log.map((entry) => (entry as string[])[0])).toEqual(['error', 'errorDesc', 'closed']);
+    expect(log[0]).toEqual(['error', 'connection_failed']);
+    expect((log[1] as string[])[1]).toMatch(/^connection_failed: Could not connect/);
+    expect(log[2]).toEqual(['closed', 1006, '']);
+  });
+
+  it('a flood past the hard cap while not pumped fails loudly with queue_overflow, keeping what came first', async () => {
+    const log = (await scenario('overflow')) as [string, string | number][];
+    const messages = log.filter((entry) => entry[0] === 'message').map((entry) => entry[1]);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages).toEqual(Array.from({ length: messages.length }, (_, i) => `f${i}`));
+    expect(log.slice(messages.length)).toEqual([
+      ['error', 'queue_overflow'],
+      ['closed', 1006],
+    ]);
+  });
+
+  it('refuses what browsers cannot do, with typed errors', async () => {
+    expect(await scenario('refusals')).toEqual([
+      'StreamingUnsupportedError:streaming_unsupported',
+      'InvalidCloseCodeError:invalid_close_code',
+      'InvalidStateError:invalid_state',
+      'InvalidUrlError:invalid_url',
+    ]);
+  });
+
+  it('a manager pumps several sockets from one requestAnimationFrame loop', async () => {
+    expect(await scenario('manager')).toEqual(['a says hi', 'b says hi']);
+  });
+});
+
+describe('browser bundle', () => {
+  it('contains no ws and no node: import', () => {
+    const bundle = readFileSync(BUNDLE, 'utf8');
+    expect(bundle).not.toMatch(/from\s*["'](ws|node:[^"']*)["']/);
+    expect(bundle).not.toMatch(/import\(\s*["'](ws|node:)/);
+    expect(bundle).not.toMatch(/require\(/);
+    expect(bundle).not.toMatch(/["']node:/);
+  });
+});

@@ -9,7 +9,14 @@ export type {
   WebSocketOptions,
   WebSocketState,
 } from './websocket.js';
-export { SocketManager } from './manager.js';
+export {
+  SocketManager,
+  attachToAnimationFrame,
+  attachToObservable,
+  attachToTicker,
+  startFixedStep,
+} from './manager.js';
+export type { AttachOptions, FixedStepOptions, ObservableLike, Pumpable, TickerLike } from './manager.js';
 export { DEFAULT_QUEUE_LIMITS } from './queue.js';
 export type { QueueLimits } from './queue.js';
 export { CloseCode, MAX_REASON_BYTES, isValidCloseCode, utf8ByteLength } from './close.js';

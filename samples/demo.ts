@@ -1,0 +1,57 @@
+// `npm run demo`: the sample game server plus a handful of bots using ticksocket, with a live
+// status line. Runs until Ctrl-C, or `--seconds N`. Options: --bots N, --hz N, --port N.
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runBots } from './bot/bots.js';
+import { startGameServer, type GameServer } from './server/server.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    bots: { type: 'string', default: '8' },
+    hz: { type: 'string', default: '30' },
+    port: { type: 'string', default: '8080' },
+  },
+});
+
+const staticDir = fileURLToPath(new URL('./web/', import.meta.url));
+let server: GameServer;
+try {
+  server = await startGameServer({ port: Number(values.port), staticDir });
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+  console.log(`port ${values.port} is busy; using a free one`);
+  server = await startGameServer({ port: 0, staticDir });
+}
+
+console.log(`ticksocket demo
+  game room (WebSocket): ${server.url}
+  PixiJS game:           ${server.httpUrl}pixi.html
+  Babylon.js scene:      ${server.httpUrl}babylon.html
+  ${values.bots} bots at ${values.hz} Hz, pumped by one SocketManager from a fixed-step loop
+  ${values.seconds === undefined ? 'Ctrl-C to stop' : `stopping after ${values.seconds} s`}
+`);
+
+const fleet = runBots({
+  url: server.url,
+  bots: Number(values.bots),
+  hz: Number(values.hz),
+  seconds: values.seconds === undefined ? undefined : Number(values.seconds),
+  onStatus: (line) => {
+    if (process.stdout.isTTY) process.stdout.write(`\r${line} | room ${server.players} players\x1b[K`);
+    else console.log(`${line} | room ${server.players} players`);
+  },
+});
+process.once('SIGINT', () => fleet.stop());
+process.once('SIGTERM', () => fleet.stop());
+
+const reports = await fleet.done;
+await server.close();
+const opened = reports.filter((report) => report.opened).length;
+const closedOnce = reports.filter((report) => report.closedEvents === 1).length;
+const errors = reports.flatMap((report) => report.errors);
+console.log(
+  `\n${opened}/${reports.length} bots connected, ${closedOnce} closed exactly once; ` +
+    `server received ${server.stats.received} and sent ${server.stats.sent} messages; errors: ${errors.length === 0 ? 'none' : errors.join(', ')}`,
+);
+process.exitCode = opened === reports.length && closedOnce === reports.length && errors.length === 0 ? 0 : 1;

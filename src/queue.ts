@@ -3,6 +3,10 @@
  * dispatches it. It is the transport's sink, so the network path is one method call and a few
  * array writes: a ring of parallel typed arrays, no object per event.
  *
+ * Small payloads are copied into a shared byte log and the transport's buffer is let go at once:
+ * a queued `ws` Buffer would survive young-generation collections (and pin the 64 KiB read it is
+ * a view of) until the next frame, which costs far more than the copy.
+ *
  * It also keeps memory bounded (pump rule 6): past the high-water mark it pauses the transport
  * (TCP backpressure, nothing lost) and resumes it below the low-water mark; where the transport
  * cannot pause (browsers), passing the hard cap fails the socket with `queue_overflow`.
@@ -16,6 +20,7 @@ import {
   FRAGMENT,
   OPEN,
   TEXT,
+  type ByteArrayClass,
   type EventKind,
   type OpenInfo,
   type Transport,
@@ -58,6 +63,55 @@ let lastSeq = 0;
 
 const INITIAL_CAPACITY = 8;
 
+/** Payloads shorter than this are copied into a byte log; longer ones are kept by reference. */
+export const SMALL_PAYLOAD = 4096;
+/** Set on a record's kind when its payload lives in a byte log. */
+const IN_LOG = 0x80;
+const LOG_BLOCK = 64 * 1024;
+
+/**
+ * Where small payloads wait: blocks filled in order and never written again, shared by every
+ * queue. A handler gets a view of its bytes, as `ws` hands out views of its reads: it may keep
+ * it, and a block is freed by the GC once no view or queued record holds it. Idle sockets hold
+ * no block.
+ */
+class ByteLog {
+  private block: Uint8Array | null = null;
+  private offset = 0;
+  /** Offset of the payload `append` placed last. */
+  appendedAt = 0;
+
+  constructor(private readonly byteArray: ByteArrayClass) {}
+
+  /** Copy `data` in; returns the block it went to (its offset is `appendedAt`). */
+  append(data: Uint8Array): Uint8Array {
+    let block = this.block;
+    if (block === null || this.offset + data.length > LOG_BLOCK) {
+      block = this.block = new this.byteArray(LOG_BLOCK);
+      this.offset = 0;
+    }
+    block.set(data, this.offset);
+    this.appendedAt = this.offset;
+    this.offset += data.length;
+    return block;
+  }
+}
+
+/** One log per byte-array class (Buffers in Node, plain Uint8Arrays elsewhere). */
+const logs = new Map<ByteArrayClass, ByteLog>();
+
+function logFor(byteArray: ByteArrayClass): ByteLog {
+  let log = logs.get(byteArray);
+  if (log === undefined) logs.set(byteArray, (log = new ByteLog(byteArray)));
+  return log;
+}
+
+/** The portable decoder, for transports without a faster one. */
+let textDecoder: TextDecoder | undefined;
+function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  return (textDecoder ??= new TextDecoder()).decode(bytes.subarray(start, end));
+}
+
 export class EventQueue implements TransportSink {
   /** Events waiting for `update()`. */
   length = 0;
@@ -82,6 +136,11 @@ export class EventQueue implements TransportSink {
   private sizes = new Float64Array(INITIAL_CAPACITY);
   private times = new Float64Array(INITIAL_CAPACITY);
   private seqs = new Float64Array(INITIAL_CAPACITY);
+  /** Where a logged payload starts in its block. */
+  private offsets = new Float64Array(INITIAL_CAPACITY);
+  private readonly log: ByteLog;
+  private readonly byteArray: ByteArrayClass;
+  private readonly decode: (bytes: Uint8Array, start: number, end: number) => string;
   /** `closed` was accepted: nothing more is. */
   private ended = false;
   /** An `error` was accepted: an unclean `closed` needs no synthesized one. */
@@ -91,30 +150,34 @@ export class EventQueue implements TransportSink {
     private readonly transport: Transport,
     private readonly limits: Readonly<QueueLimits>,
     private readonly owner: object,
-  ) {}
+  ) {
+    this.decode = transport.decodeText ?? decodeUtf8;
+    this.byteArray = transport.byteArray ?? Uint8Array;
+    this.log = logFor(this.byteArray);
+  }
 
   // ---- the transport's side (TransportSink) ----
 
   open(info: OpenInfo): void {
-    this.push(OPEN, info, 0, 0);
+    this.push(OPEN, info, 0, 0, performance.now());
   }
 
-  text(data: string | Uint8Array): void {
-    this.push(TEXT, data, 0, data.length);
+  text(data: string | Uint8Array, time = performance.now()): void {
+    this.push(TEXT, data, 0, data.length, time);
   }
 
-  binary(data: Uint8Array): void {
-    this.push(BINARY, data, 0, data.length);
+  binary(data: Uint8Array, time = performance.now()): void {
+    this.push(BINARY, data, 0, data.length, time);
   }
 
-  fragment(data: string | Uint8Array, isFinal: boolean): void {
-    this.push(FRAGMENT, data, isFinal ? 1 : 0, data.length);
+  fragment(data: string | Uint8Array, isFinal: boolean, time = performance.now()): void {
+    this.push(FRAGMENT, data, isFinal ? 1 : 0, data.length, time);
   }
 
   error(error: WebSocketError): void {
     if (this.ended) return;
     this.errorSeen = true;
-    this.push(ERROR, error, 0, 0);
+    this.push(ERROR, error, 0, 0, performance.now());
   }
 
   closed(code: number, reason: string, wasClean: boolean): void {
@@ -129,7 +192,7 @@ export class EventQueue implements TransportSink {
         ),
       );
     }
-    this.push(CLOSED, reason, code, 0);
+    this.push(CLOSED, reason, code, 0, performance.now());
     this.ended = true;
   }
 
@@ -140,7 +203,7 @@ export class EventQueue implements TransportSink {
   abort(code: number, reason: string): void {
     if (this.ended) return;
     while (this.length > 0) this.shift();
-    this.push(CLOSED, reason, code, 0);
+    this.push(CLOSED, reason, code, 0, performance.now());
     this.ended = true;
   }
 
@@ -148,12 +211,26 @@ export class EventQueue implements TransportSink {
 
   /** Kind of the oldest event (only when `length > 0`). */
   get headKind(): EventKind {
-    return this.kinds[this.head] as EventKind;
+    return (this.kinds[this.head]! & ~IN_LOG) as EventKind;
   }
 
-  /** Payload of the oldest event. */
+  /** Payload of the oldest event, as its handler gets it: text as a string, binary as bytes. */
   get headPayload(): unknown {
-    return this.payloads[this.head];
+    const head = this.head;
+    const kind = this.kinds[head]!;
+    const payload = this.payloads[head];
+    if ((kind & IN_LOG) !== 0) {
+      const start = this.offsets[head]!;
+      const end = start + this.sizes[head]!;
+      const block = payload as Uint8Array;
+      if (kind === (TEXT | IN_LOG)) return this.decode(block, start, end);
+      return new this.byteArray(block.buffer, block.byteOffset + start, end - start);
+    }
+    if (kind === TEXT && typeof payload !== 'string') {
+      const bytes = payload as Uint8Array;
+      return this.decode(bytes, 0, bytes.length);
+    }
+    return payload;
   }
 
   /** Close code (closed) or final flag (fragment) of the oldest event. */
@@ -188,16 +265,22 @@ export class EventQueue implements TransportSink {
     }
   }
 
-  private push(kind: EventKind, payload: unknown, code: number, size: number): void {
+  private push(kind: EventKind, payload: unknown, code: number, size: number, time: number): void {
     if (this.ended) return;
     if (this.length > this.mask) this.grow();
     const slot = (this.head + this.length) & this.mask;
     const seq = ++lastSeq;
-    this.kinds[slot] = kind;
-    this.payloads[slot] = payload;
+    if ((kind === BINARY || kind === TEXT) && size < SMALL_PAYLOAD && typeof payload !== 'string') {
+      this.kinds[slot] = kind | IN_LOG;
+      this.payloads[slot] = this.log.append(payload as Uint8Array);
+      this.offsets[slot] = this.log.appendedAt;
+    } else {
+      this.kinds[slot] = kind;
+      this.payloads[slot] = payload;
+    }
     this.codes[slot] = code;
     this.sizes[slot] = size;
-    this.times[slot] = performance.now();
+    this.times[slot] = time;
     this.seqs[slot] = seq;
     this.length++;
     if (this.length > this.peakLength) this.peakLength = this.length;
@@ -243,8 +326,10 @@ export class EventQueue implements TransportSink {
     const sizes = new Float64Array(capacity);
     const times = new Float64Array(capacity);
     const seqs = new Float64Array(capacity);
+    const offsets = new Float64Array(capacity);
     for (let i = 0; i < this.length; i++) {
       const from = (this.head + i) & this.mask;
+      offsets[i] = this.offsets[from]!;
       kinds[i] = this.kinds[from]!;
       payloads[i] = this.payloads[from];
       codes[i] = this.codes[from]!;
@@ -258,6 +343,7 @@ export class EventQueue implements TransportSink {
     this.sizes = sizes;
     this.times = times;
     this.seqs = seqs;
+    this.offsets = offsets;
     this.head = 0;
     this.mask = capacity - 1;
   }

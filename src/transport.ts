@@ -16,16 +16,22 @@ export interface OpenInfo {
   readonly response: HandshakeResponse | null;
 }
 
-/** Where a transport reports what happened, in the order it happened. */
+/**
+ * Where a transport reports what happened, in the order it happened. `time` is when the data
+ * reached the transport, on the `performance.now()` clock: a transport that knows it (the read
+ * that carried the message, a browser event's `timeStamp`) passes it, which saves a clock read
+ * per message; without it the sink reads the clock. The sink takes ownership of the data it is
+ * given: a transport must not change a buffer after handing it over.
+ */
 export interface TransportSink {
   /** The handshake completed. */
   open(info: OpenInfo): void;
   /** A complete text message: a string, or its UTF-8 bytes (already validated) to decode lazily. */
-  text(data: string | Uint8Array): void;
+  text(data: string | Uint8Array, time?: number): void;
   /** A complete binary message. */
-  binary(data: Uint8Array): void;
+  binary(data: Uint8Array, time?: number): void;
   /** One fragment of a fragmented message (only when `connect` was asked to stream fragments). */
-  fragment(data: string | Uint8Array, isFinal: boolean): void;
+  fragment(data: string | Uint8Array, isFinal: boolean, time?: number): void;
   /** The connection failed; `closed` follows. */
   error(error: WebSocketError): void;
   /** The connection ended. Called exactly once per connect, last. */
@@ -61,10 +67,18 @@ export interface Transport {
   pause(): void;
   /** Read again after `pause()`. */
   resume(): void;
-  /** Decode the UTF-8 bytes of a text message passed as bytes to `sink.text` (absent: `TextDecoder`). */
-  decodeText?(data: Uint8Array): string;
+  /** The class binary payloads are handed out as (absent: `Uint8Array`; Node: a `Buffer` class, as `ws` gives). */
+  readonly byteArray?: ByteArrayClass;
+  /** Decode `bytes[start, end)`, valid UTF-8, as a string (absent: `TextDecoder`). */
+  decodeText?(bytes: Uint8Array, start: number, end: number): string;
   /** Why `code` cannot be sent on this platform, or undefined if it can. */
   refuseCloseCode?(code: number): string | undefined;
+}
+
+/** A `Uint8Array` class: `new (length)` allocates, `new (buffer, offset, length)` views. */
+export interface ByteArrayClass {
+  new (length: number): Uint8Array;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
 }
 
 /** Makes the transport of one socket. `options` are the socket's options. */

@@ -128,8 +128,6 @@ const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'c
 
 const SUBPROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-let fallbackDecoder: TextDecoder | undefined;
-
 /** Exceptions thrown by handlers during the current `update()`, rethrown when it ends. */
 const handlerErrors: unknown[] = [];
 
@@ -428,20 +426,23 @@ export class WebSocket {
   dispatchHead(): void {
     const queue = this.queue;
     const kind = queue.headKind;
-    const payload = queue.headPayload;
     const code = queue.headCode;
     this.eventTimeValue = queue.headTime;
+    let list: AnyHandler[] | undefined;
+    let payload: unknown;
+    if (kind === TEXT || kind === BINARY) {
+      list = this.listOf(kind === TEXT ? 'message' : 'binary');
+      // No handler: no decoding, no copy.
+      if (list !== undefined && list.length > 0) payload = queue.headPayload;
+    } else {
+      payload = queue.headPayload;
+    }
     queue.shift(); // before the handlers run: one that throws must not see its event again
     this.dispatchDepth++;
     switch (kind) {
-      case TEXT: {
-        const list = this.listOf('message');
-        // No handler, no decoding.
-        if (list !== undefined && list.length > 0) this.emit(list, this.decodeText(payload as string | Uint8Array));
-        break;
-      }
+      case TEXT:
       case BINARY:
-        this.emit(this.listOf('binary'), payload);
+        this.emit(list, payload);
         break;
       case FRAGMENT:
         this.emit(this.listOf('incompleteFrame'), payload, code === 1);
@@ -502,12 +503,6 @@ export class WebSocket {
     } catch (thrownByReporter) {
       handlerErrors.push(thrownByReporter);
     }
-  }
-
-  private decodeText(data: string | Uint8Array): string {
-    if (typeof data === 'string') return data;
-    if (this.transport.decodeText !== undefined) return this.transport.decodeText(data);
-    return (fallbackDecoder ??= new TextDecoder()).decode(data);
   }
 
   /** The loop in `emit` holds the list it started with; give `on`/`off` a fresh one to change. */

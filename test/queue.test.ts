@@ -2,7 +2,7 @@
 // The transport here only records pause/resume/abort: the queue is tested on its own.
 import { describe, expect, it } from 'vitest';
 import { WebSocketError } from '../src/errors.js';
-import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits } from '../src/queue.js';
+import { DEFAULT_QUEUE_LIMITS, EventQueue, SMALL_PAYLOAD, type QueueLimits } from '../src/queue.js';
 import { CLOSED, ERROR, OPEN, TEXT, type Transport } from '../src/transport.js';
 
 function recordingTransport(canPause: boolean): Transport & { calls: string[] } {
@@ -159,5 +159,56 @@ describe('EventQueue', () => {
     expect(seen[0]! < seen[1]! && seen[1]! < seen[2]!).toBe(true);
     expect(queue.headKind).toBe(OPEN);
     expect(queue.headSeq).toBe(seen[0]);
+  });
+
+  it('keeps every payload intact across byte-log blocks, small and large, and never rewrites a view a handler kept', () => {
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {});
+    const sent: Uint8Array[] = [new Uint8Array(0), Uint8Array.of(42)];
+    for (const data of sent) queue.binary(data.slice());
+    const kept: [Uint8Array, Uint8Array][] = [];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0);
+    // ~3 MiB of mixed sizes: many 64 KiB log blocks, plus payloads too large for the log.
+    for (let round = 0; round < 400; round++) {
+      for (let i = 0; i < 5; i++) {
+        const size = i === 4 && round % 10 === 0 ? SMALL_PAYLOAD + (next() % 5000) : next() % 2000;
+        const data = Uint8Array.from({ length: size }, () => next() & 0xff);
+        sent.push(data.slice());
+        queue.binary(data);
+        // Small payloads are copied at once (the transport's buffer is let go): prove it.
+        if (size < SMALL_PAYLOAD) data.fill(0);
+      }
+      for (let i = 0; i < 4; i++) {
+        const expected = sent.shift()!;
+        const got = queue.headPayload as Uint8Array;
+        queue.shift();
+        expect(got).toEqual(expected);
+        if (round % 37 === 0) kept.push([got, expected.slice()]);
+      }
+    }
+    while (queue.length > 0) {
+      expect(queue.headPayload).toEqual(sent.shift());
+      queue.shift();
+    }
+    for (const [view, expected] of kept) expect(view).toEqual(expected);
+  });
+
+  it('decodes logged text lazily, through the transport’s decoder when it has one', () => {
+    const decoded: [number, number][] = [];
+    const transport = {
+      ...recordingTransport(true),
+      decodeText: (bytes: Uint8Array, start: number, end: number) => {
+        decoded.push([start, end]);
+        return new TextDecoder().decode(bytes.subarray(start, end));
+      },
+    };
+    const queue = new EventQueue(transport, DEFAULT_QUEUE_LIMITS, {});
+    queue.text(new TextEncoder().encode('héllo'));
+    queue.text('already a string');
+    expect(decoded).toEqual([]);
+    expect(queue.headPayload).toBe('héllo');
+    queue.shift();
+    expect(queue.headPayload).toBe('already a string');
+    expect(decoded).toHaveLength(1);
   });
 });

@@ -88,8 +88,9 @@ class BrowserTransport implements Transport {
 
   private readonly onMessage = (event: MessageEvent): void => {
     const data: unknown = event.data;
-    if (typeof data === 'string') this.sink.text(data);
-    else this.sink.binary(new Uint8Array(data as ArrayBuffer));
+    // An event's timeStamp is on the performance.now() clock: when the message arrived.
+    if (typeof data === 'string') this.sink.text(data, event.timeStamp);
+    else this.sink.binary(new Uint8Array(data as ArrayBuffer), event.timeStamp);
   };
 
   private readonly onError = (): void => {

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// `npm run bench` [-- --quick] [--reps N] [--only w1,w2] [--json path]
+// Runs every workload for ticksocket side by side with plain `ws` in the same run, each in a
+// fresh Node process, against bench/server.mjs (its own process). Prints medians over the reps
+// and ratios to ws; writes JSON. Exits non-zero if a workload failed or lost a message.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    only: { type: 'string' },
+    json: { type: 'string', default: join(here, 'results', 'latest.json') },
+  },
+});
+const reps = Number(values.reps ?? (values.quick ? 1 : 3));
+
+const PUMPED = ['ws', 'ticksocket@imm', 'ticksocket@16ms'];
+// [name, title, variants, figures: [key, label, better: 'higher' | 'lower', target?]]
+const WORKLOADS = [
+  ['recvSmall', '1. receive 200k x 64 B', PUMPED, [
+    ['msgsPerSec', 'msgs/s', 'higher', { ratio: 0.9 }],
+    ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
+    ['heapBytesPerMsg', 'heap B/msg', 'lower', { ratioMax: 1 }],
+    ['gcMs', 'GC ms', 'lower'],
+  ]],
+  ['recvLarge', '2. receive 200 x 1 MiB', PUMPED, [
+    ['mibPerSec', 'MiB/s', 'higher', { ratio: 0.95 }],
+  ]],
+  ['sendEcho', '3. send 200k x 64 B, echoed', PUMPED, [
+    ['msgsPerSec', 'msgs/s', 'higher', { ratio: 5 }],
+    ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
+  ]],
+  ['roundTrip', '4. round trip 32 B, 1 in flight', ['ws', 'ticksocket@imm'], [
+    ['p50Us', 'p50 us', 'lower', { ratioMax: 1.1 }],
+    ['p99Us', 'p99 us', 'lower'],
+  ]],
+  ['sparseTicks', '5. sparse ticks: latency', PUMPED, [
+    ['sendToHandlerP50Us', 'server send→handler p50 us', 'lower'],
+    ['arrivalToDispatchP50Us', 'arrival→dispatch p50 us', 'lower', { max: 15, variant: 'ticksocket@imm' }],
+    ['arrivalToDispatchP99Us', 'arrival→dispatch p99 us', 'lower'],
+  ]],
+  ['updateCost', '6. update() cost', ['ticksocket'], [
+    ['nsPerEvent', 'ns/event (1000 queued)', 'lower', { max: 10 }],
+    ['emptyUpdateNs', 'empty update() ns', 'lower', { max: 20 }],
+  ]],
+  ['managerIdle', '7. manager, 10k idle + 10 active', ['ticksocket'], [
+    ['updateUsWithIdle', 'update() us, 10 events, 10k idle', 'lower', { max: 5 }],
+    ['updateUsNoIdle', 'same, no idle sockets', 'lower'],
+    ['emptyUpdateUsWithIdle', 'empty update() us, 10k idle', 'lower'],
+  ]],
+  ['floodPause', '8. 1 GiB flood, 5 s without pumping', PUMPED, [
+    ['peakRssOverIdleMiB', 'peak RSS over idle MiB', 'lower', { max: 64, variant: 'ticksocket' }],
+    ['lost', 'lost', 'lower', { max: 0 }],
+  ]],
+];
+
+const selected = values.only ? WORKLOADS.filter(([name]) => values.only.split(',').includes(name)) : WORKLOADS;
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const line = buffer.split('\n')[0];
+      if (buffer.includes('\n')) resolve({ child, url: JSON.parse(line).url });
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+function runWorker(workload, variant, url) {
+  return new Promise((resolve) => {
+    const args = ['--expose-gc', join(here, 'worker.mjs'), workload, variant, url];
+    if (values.quick) args.push('--quick');
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      try {
+        const result = JSON.parse(output.trim().split('\n').at(-1));
+        resolve(code === 0 && !result.error ? result : { error: result.error ?? `exit ${code}` });
+      } catch {
+        resolve({ error: `exit ${code}, no result` });
+      }
+    });
+  });
+}
+
+const median = (list) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const started = Date.now();
+const { child: server, url } = await startServer();
+const runs = {}; // workload -> variant -> [results]
+let failed = false;
+try {
+  for (let rep = 0; rep < reps; rep++) {
+    for (const [name, , variants] of selected) {
+      const order = variants.map((_, i) => variants[(i + rep) % variants.length]);
+      for (const variant of order) {
+        const result = await runWorker(name, variant, url);
+        process.stderr.write(`rep ${rep + 1}/${reps} ${name} ${variant}: ${JSON.stringify(result)}\n`);
+        if (result.error || result.lost > 0) failed = true;
+        ((runs[name] ??= {})[variant] ??= []).push(result);
+      }
+    }
+  }
+} finally {
+  server.kill('SIGTERM');
+}
+
+const fmt = (value) =>
+  value === undefined || Number.isNaN(value)
+    ? '–'
+    : Math.abs(value) >= 1000
+      ? Math.round(value).toLocaleString('en-US')
+      : value >= 100
+        ? value.toFixed(0)
+        : value.toFixed(value >= 10 ? 1 : 2);
+
+const medians = {};
+const lines = [];
+const misses = [];
+lines.push(`| workload | figure | variant | median | ratio to ws | target |`);
+lines.push(`| --- | --- | --- | ---: | ---: | --- |`);
+for (const [name, title, variants, figures] of selected) {
+  for (const [key, label, , target] of figures) {
+    for (const variant of variants) {
+      const results = (runs[name]?.[variant] ?? []).filter((result) => !result.error);
+      const value = results.length ? median(results.map((result) => result[key])) : Number.NaN;
+      ((medians[name] ??= {})[variant] ??= {})[key] = value;
+      const base = medians[name]?.ws?.[key];
+      const ratio = variant !== 'ws' && base ? value / base : undefined;
+      let verdict = '';
+      if (target && variant !== 'ws' && (!target.variant || variant.startsWith(target.variant))) {
+        const ok =
+          (target.ratio === undefined || ratio >= target.ratio) &&
+          (target.ratioMax === undefined || ratio <= target.ratioMax) &&
+          (target.max === undefined || value <= target.max);
+        const goal = target.ratio !== undefined ? `>= ${target.ratio}x` : target.ratioMax !== undefined ? `<= ${target.ratioMax}x` : `<= ${target.max}`;
+        verdict = `${goal} ${ok ? 'met' : 'MISSED'}`;
+        if (!ok) misses.push(`${title} / ${label} / ${variant}: ${fmt(value)}${ratio ? ` (${ratio.toFixed(2)}x)` : ''}, target ${goal}`);
+      }
+      lines.push(`| ${title} | ${label} | ${variant} | ${fmt(value)} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}x`} | ${verdict} |`);
+    }
+  }
+}
+
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+console.log(`\nticksocket bench — ${reps} rep(s)${values.quick ? ', quick' : ''}, medians; ${machine}\n`);
+console.log(lines.join('\n'));
+console.log(misses.length ? `\ntargets missed:\n  ${misses.join('\n  ')}` : '\nall targets met');
+console.log(`\n${failed ? 'FAILED: a workload failed or lost messages' : 'no workload failed; 0 messages lost'} (${Math.round((Date.now() - started) / 1000)} s)`);
+
+mkdirSync(dirname(values.json), { recursive: true });
+writeFileSync(values.json, JSON.stringify({ machine, reps, quick: values.quick, date: new Date().toISOString(), medians, runs, misses }, null, 2));
+process.exitCode = failed ? 1 : 0;

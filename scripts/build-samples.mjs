@@ -2,7 +2,7 @@
 // here that name points at the library's source (Node entry for Node programs, browser entry
 // for pages), so the samples always run the code in this checkout.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 
 const node = {
   bundle: true,
@@ -42,3 +42,4 @@ if (pages.length > 0) {
     logLevel: 'warning',
   });
 }
+cpSync('samples/web', 'samples/dist/web', { recursive: true });

@@ -16,7 +16,7 @@ export {
   attachToTicker,
   startFixedStep,
 } from './manager.js';
-export type { AttachOptions, FixedStepOptions, ObservableLike, Pumpable, TickerLike } from './manager.js';
+export type { AttachOptions, EngineCallback, FixedStepOptions, ObservableLike, Pumpable, TickerLike } from './manager.js';
 export { DEFAULT_QUEUE_LIMITS } from './queue.js';
 export type { QueueLimits } from './queue.js';
 export { CloseCode, MAX_REASON_BYTES, isValidCloseCode, utf8ByteLength } from './close.js';

@@ -136,15 +136,19 @@ export interface Pumpable {
   update(budget?: UpdateBudget): number;
 }
 
+/** A callback an engine calls with its own arguments (a Ticker, a Scene...), which we ignore. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any engine's argument types must fit
+export type EngineCallback = (...args: any[]) => void;
+
 /** The shape of a PixiJS `Ticker` (`app.ticker`). */
 export interface TickerLike {
-  add(fn: (ticker: never) => void, context?: unknown, priority?: number): unknown;
-  remove(fn: (ticker: never) => void, context?: unknown): unknown;
+  add(fn: EngineCallback, context?: unknown, priority?: number): unknown;
+  remove(fn: EngineCallback, context?: unknown): unknown;
 }
 
 /** The shape of a Babylon.js `Observable` (`scene.onBeforeRenderObservable`). */
 export interface ObservableLike<Observer = unknown> {
-  add(callback: (eventData: never) => void): Observer;
+  add(callback: EngineCallback): Observer;
   remove(observer: Observer): boolean;
 }
 

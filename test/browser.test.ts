@@ -129,7 +129,7 @@ describe('browser transport in Chromium', () => {
     ]);
   });
 
-  it('a manager pumps several sockets from one requestAnimationFrame loop', async () => {
+  it('a manager pumps several sockets from attachToAnimationFrame', async () => {
     expect(await scenario('manager')).toEqual(['a says hi', 'b says hi']);
   });
 });

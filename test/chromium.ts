@@ -4,7 +4,13 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * WebGL without a GPU: Chromium no longer falls back to SwiftShader on its own, so pages that
+ * render with WebGL (the PixiJS and Babylon.js samples) ask for it explicitly.
+ */
+export const SOFTWARE_WEBGL = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: run "npm run setup:test" (apt-get install -y chromium).`);
   }
@@ -19,6 +25,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--no-first-run',
       '--disable-sync',
+      ...extraArgs,
     ],
     timeout: 30_000,
   });

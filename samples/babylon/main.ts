@@ -1,0 +1,71 @@
+// The sample room as a Babylon.js scene: players are spheres on a ground plane, steered and
+// interpolated as in the PixiJS sample. ticksocket is pumped from onBeforeRenderObservable.
+import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera';
+import { Engine } from '@babylonjs/core/Engines/engine';
+import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight';
+import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
+import { Color3, Color4 } from '@babylonjs/core/Maths/math.color';
+import { Vector3 } from '@babylonjs/core/Maths/math.vector';
+import { CreateGround } from '@babylonjs/core/Meshes/Builders/groundBuilder';
+import { CreateSphere } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
+import type { Mesh } from '@babylonjs/core/Meshes/mesh';
+import { Scene } from '@babylonjs/core/scene';
+import { attachToObservable } from 'ticksocket';
+import { FIELD_HEIGHT, FIELD_WIDTH } from '../shared/protocol.js';
+import { RoomClient, exposeForTests, keyboardHeading, mountHud } from '../shared/room-client.js';
+
+const params = new URLSearchParams(location.search);
+const url = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/room`;
+const client = new RoomClient(url, params.get('name') ?? 'babylon player');
+const heading = keyboardHeading();
+const showHud = mountHud(client);
+exposeForTests(client, 'babylon');
+
+const canvas = document.createElement('canvas');
+canvas.width = FIELD_WIDTH;
+canvas.height = FIELD_HEIGHT;
+document.getElementById('stage')!.appendChild(canvas);
+const engine = new Engine(canvas, true, { preserveDrawingBuffer: true });
+const scene = new Scene(engine);
+scene.clearColor = new Color4(0.06, 0.1, 0.17, 1);
+const camera = new ArcRotateCamera('camera', -Math.PI / 2, Math.PI / 3.2, 900, Vector3.Zero(), scene);
+camera.attachControl(canvas, true);
+new HemisphericLight('light', new Vector3(0.3, 1, -0.4), scene);
+const ground = CreateGround('field', { width: FIELD_WIDTH, height: FIELD_HEIGHT }, scene);
+const groundMaterial = new StandardMaterial('field', scene);
+groundMaterial.diffuseColor = new Color3(0.15, 0.3, 0.55);
+ground.material = groundMaterial;
+const mineMaterial = new StandardMaterial('mine', scene);
+mineMaterial.diffuseColor = new Color3(0.98, 0.8, 0.08);
+const otherMaterial = new StandardMaterial('other', scene);
+otherMaterial.diffuseColor = new Color3(0.2, 0.83, 0.6);
+const meshes = new Map<number, Mesh>();
+
+// Network events land before each render, then this frame's logic.
+attachToObservable(client.socket, scene.onBeforeRenderObservable);
+scene.onBeforeRenderObservable.add(() => {
+  const now = performance.now();
+  client.tick(now, heading());
+  const positions = client.positionsAt(now);
+  for (const [id, position] of positions) {
+    let mesh = meshes.get(id);
+    if (mesh === undefined) {
+      mesh = CreateSphere(`player-${id}`, { diameter: 28 }, scene);
+      mesh.material = id === client.myId ? mineMaterial : otherMaterial;
+      meshes.set(id, mesh);
+    }
+    // Field x → world x, field y (down) → world z (away from the camera, mirrored).
+    mesh.position.set(position.x - FIELD_WIDTH / 2, 14, FIELD_HEIGHT / 2 - position.y);
+  }
+  for (const [id, mesh] of meshes) {
+    if (!positions.has(id)) {
+      mesh.dispose();
+      meshes.delete(id);
+    }
+  }
+  showHud(
+    `Babylon.js · ${client.socket.state} · you are #${client.myId} · ${positions.size} players · RTT ${client.rttMs.toFixed(1)} ms · ${client.messagesPerSecond.toFixed(0)} msg/s · peak queue ${client.socket.stats.peakQueuedEvents}`,
+  );
+});
+engine.runRenderLoop(() => scene.render());
+addEventListener('resize', () => engine.resize());

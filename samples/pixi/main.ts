@@ -1,0 +1,51 @@
+// The sample room as a PixiJS game: players are circles on a 2D field, your keyboard steers
+// yours (sent as binary input), the others are interpolated between snapshots by arrival time.
+// ticksocket is pumped from the PixiJS ticker, before the frame's own logic and render.
+import { Application, Container, Graphics, Text } from 'pixi.js';
+import { attachToTicker } from 'ticksocket';
+import { FIELD_HEIGHT, FIELD_WIDTH } from '../shared/protocol.js';
+import { RoomClient, exposeForTests, keyboardHeading, mountHud } from '../shared/room-client.js';
+
+const params = new URLSearchParams(location.search);
+const url = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/room`;
+const client = new RoomClient(url, params.get('name') ?? 'pixi player');
+const heading = keyboardHeading();
+const showHud = mountHud(client);
+exposeForTests(client, 'pixi');
+
+const app = new Application();
+await app.init({ width: FIELD_WIDTH, height: FIELD_HEIGHT, background: '#0f1a2b', preference: 'webgl', antialias: true });
+document.getElementById('stage')!.appendChild(app.canvas);
+
+const field = new Graphics().rect(0, 0, FIELD_WIDTH, FIELD_HEIGHT).stroke({ width: 4, color: 0x3b82f6 });
+const players = new Container();
+app.stage.addChild(field, players);
+const sprites = new Map<number, Graphics>();
+
+// Network events land first in every frame (high priority), then this frame's logic and render.
+attachToTicker(client.socket, app.ticker);
+app.ticker.add(() => {
+  const now = performance.now();
+  client.tick(now, heading());
+  const positions = client.positionsAt(now);
+  for (const [id, position] of positions) {
+    let sprite = sprites.get(id);
+    if (sprite === undefined) {
+      const mine = id === client.myId;
+      sprite = new Graphics().circle(0, 0, 14).fill(mine ? 0xfacc15 : 0x34d399).stroke({ width: 2, color: 0xffffff });
+      sprite.addChild(new Text({ text: String(id), style: { fontSize: 12, fill: 0x000000 }, anchor: 0.5 }));
+      sprites.set(id, sprite);
+      players.addChild(sprite);
+    }
+    sprite.position.set(position.x, position.y);
+  }
+  for (const [id, sprite] of sprites) {
+    if (!positions.has(id)) {
+      sprite.destroy();
+      sprites.delete(id);
+    }
+  }
+  showHud(
+    `PixiJS · ${client.socket.state} · you are #${client.myId} · ${positions.size} players · RTT ${client.rttMs.toFixed(1)} ms · ${client.messagesPerSecond.toFixed(0)} msg/s · peak queue ${client.socket.stats.peakQueuedEvents}`,
+  );
+});

@@ -1,0 +1,192 @@
+// The browser games' side of the sample room, shared by the PixiJS and Babylon.js samples:
+// keyboard input as binary, pings for RTT, chat as text, and remote players interpolated
+// between snapshots by the time each snapshot *arrived* (socket.eventTime), not the frame time.
+import { WebSocket } from 'ticksocket';
+import {
+  PING,
+  SNAPSHOT,
+  TICK_HZ,
+  decodeSnapshot,
+  encodeInput,
+  encodePing,
+  parseText,
+  readPingTime,
+} from './protocol.js';
+
+/** Render this far in the past, so there are two snapshots to interpolate between. */
+const INTERPOLATION_DELAY_MS = 2.5 * (1000 / TICK_HZ);
+const SNAPSHOTS_KEPT = 32;
+
+interface TimedSnapshot {
+  arrival: number;
+  positions: Map<number, { x: number; y: number }>;
+}
+
+export interface ChatLine {
+  from: string;
+  text: string;
+}
+
+export class RoomClient {
+  readonly socket: WebSocket;
+  myId = 0;
+  rttMs = 0;
+  readonly chat: ChatLine[] = [];
+  /** Messages dispatched per second, and events dispatched by the last update(). */
+  messagesPerSecond = 0;
+  private readonly snapshots: TimedSnapshot[] = [];
+  private readonly names = new Map<number, string>();
+  private heading: [number, number] = [0, 0];
+  private lastInputSent = 0;
+  private lastPingSent = 0;
+  private counted = 0;
+  private countStart = performance.now();
+
+  constructor(url: string, readonly name: string) {
+    this.socket = new WebSocket(url);
+    this.socket.on('open', (s) => s.send(JSON.stringify({ type: 'join', name })));
+    this.socket.on('binary', (s, data) => {
+      this.counted++;
+      if (data[0] === SNAPSHOT) {
+        const snapshot = decodeSnapshot(data);
+        const positions = new Map(snapshot.players.map((player) => [player.id, { x: player.x, y: player.y }]));
+        this.snapshots.push({ arrival: s.eventTime, positions });
+        if (this.snapshots.length > SNAPSHOTS_KEPT) this.snapshots.shift();
+      } else if (data[0] === PING) {
+        this.rttMs = s.eventTime - readPingTime(data);
+      }
+    });
+    this.socket.on('message', (_s, text) => {
+      this.counted++;
+      const message = parseText(text);
+      if (message?.type === 'welcome') this.myId = message.id;
+      else if (message?.type === 'chat') {
+        if (message.from !== undefined && message.name !== undefined) this.names.set(message.from, message.name);
+        this.chat.push({ from: message.name ?? '?', text: message.text });
+        if (this.chat.length > 50) this.chat.shift();
+      }
+    });
+    this.socket.on('errorDesc', (_s, description) => this.chat.push({ from: 'ticksocket', text: description }));
+    this.socket.on('closed', (_s, code, reason) => this.chat.push({ from: 'ticksocket', text: `closed ${code} ${reason}` }));
+    this.socket.open();
+  }
+
+  /** Call once per frame, after `update()`: send the held direction and pings. */
+  tick(now: number, heading: [number, number]): void {
+    const measured = now - this.countStart;
+    if (measured >= 1000) {
+      this.messagesPerSecond = (this.counted * 1000) / measured;
+      this.counted = 0;
+      this.countStart = now;
+    }
+    if (!this.socket.isOpen) return;
+    const changed = heading[0] !== this.heading[0] || heading[1] !== this.heading[1];
+    if (changed || now - this.lastInputSent > 250) {
+      this.heading = heading;
+      this.socket.send(encodeInput(heading[0], heading[1]));
+      this.lastInputSent = now;
+    }
+    if (now - this.lastPingSent > 500) {
+      this.socket.send(encodePing(now));
+      this.lastPingSent = now;
+    }
+  }
+
+  sendChat(text: string): void {
+    if (this.socket.isOpen && text.trim() !== '') this.socket.send(JSON.stringify({ type: 'chat', text }));
+  }
+
+  /** Players' positions at `now`, interpolated between the snapshots around `now - delay` by arrival time. */
+  positionsAt(now: number): Map<number, { x: number; y: number }> {
+    const renderTime = now - INTERPOLATION_DELAY_MS;
+    const snapshots = this.snapshots;
+    if (snapshots.length === 0) return new Map();
+    let older = snapshots[0]!;
+    let newer = older;
+    for (const snapshot of snapshots) {
+      if (snapshot.arrival <= renderTime) older = snapshot;
+      else {
+        newer = snapshot;
+        break;
+      }
+      newer = snapshot;
+    }
+    const span = newer.arrival - older.arrival;
+    const t = span > 0 ? Math.min(1, Math.max(0, (renderTime - older.arrival) / span)) : 1;
+    const result = new Map<number, { x: number; y: number }>();
+    for (const [id, to] of newer.positions) {
+      const from = older.positions.get(id) ?? to;
+      result.set(id, { x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t });
+    }
+    return result;
+  }
+}
+
+/** Arrow keys / WASD held, as a direction. */
+export function keyboardHeading(): () => [number, number] {
+  const held = new Set<string>();
+  addEventListener('keydown', (event) => held.add(event.key.toLowerCase()));
+  addEventListener('keyup', (event) => held.delete(event.key.toLowerCase()));
+  addEventListener('blur', () => held.clear());
+  return () => [
+    (held.has('arrowright') || held.has('d') ? 1 : 0) - (held.has('arrowleft') || held.has('a') ? 1 : 0),
+    (held.has('arrowdown') || held.has('s') ? 1 : 0) - (held.has('arrowup') || held.has('w') ? 1 : 0),
+  ];
+}
+
+/** The chat box and HUD, in plain DOM, shared by both samples. */
+export function mountHud(client: RoomClient): (hud: string) => void {
+  const panel = document.createElement('div');
+  panel.id = 'hud';
+  panel.innerHTML = `<div id="stats"></div><ul id="chat"></ul><input id="chat-input" placeholder="chat: type and press Enter" maxlength="200">`;
+  document.body.appendChild(panel);
+  const stats = panel.querySelector('#stats')!;
+  const list = panel.querySelector('#chat')!;
+  const input = panel.querySelector<HTMLInputElement>('#chat-input')!;
+  input.addEventListener('keydown', (event) => {
+    event.stopPropagation(); // typing is not steering
+    if (event.key === 'Enter') {
+      client.sendChat(input.value);
+      input.value = '';
+    }
+  });
+  let shown = 0;
+  return (hud) => {
+    stats.textContent = hud;
+    if (client.chat.length !== shown || list.childElementCount !== client.chat.length) {
+      list.replaceChildren(
+        ...client.chat.slice(-8).map((line) => {
+          const item = document.createElement('li');
+          item.textContent = `${line.from}: ${line.text}`;
+          return item;
+        }),
+      );
+      shown = client.chat.length;
+    }
+  };
+}
+
+/** What the browser test reads. */
+export function exposeForTests(client: RoomClient, engine: string): void {
+  (globalThis as unknown as { game: unknown }).game = {
+    engine,
+    get myId() {
+      return client.myId;
+    },
+    get playerIds() {
+      return [...client.positionsAt(performance.now()).keys()].sort((a, b) => a - b);
+    },
+    get chat() {
+      return client.chat.map((line) => `${line.from}: ${line.text}`);
+    },
+    get state() {
+      return client.socket.state;
+    },
+    get rttMs() {
+      return client.rttMs;
+    },
+    positionOf(id: number) {
+      return client.positionsAt(performance.now()).get(id) ?? null;
+    },
+  };
+}

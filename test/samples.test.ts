@@ -1,0 +1,134 @@
+// The samples as a player meets them: the sample server, the PixiJS page and the Babylon.js
+// page in real headless Chromium (software WebGL), each a player in the same room.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGameServer, type GameServer } from '../samples/server/server.js';
+import { SOFTWARE_WEBGL, launchChromium } from './chromium.js';
+
+const ARTIFACTS = 'test-artifacts';
+let server: GameServer;
+let browser: Browser;
+let pixi: Page;
+let babylon: Page;
+const pageErrors: string[] = [];
+
+interface GameView {
+  myId: number;
+  playerIds: number[];
+  chat: string[];
+  state: string;
+}
+
+const game = (page: Page): Promise<GameView> =>
+  page.evaluate(() => {
+    const view = (globalThis as unknown as { game: GameView }).game;
+    return { myId: view.myId, playerIds: view.playerIds, chat: view.chat, state: view.state };
+  });
+
+async function openGame(name: 'pixi' | 'babylon'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(`${name}: ${String(error)}`));
+  await page.goto(`${server.httpUrl}${name}.html?name=${name}-tester`);
+  await page.waitForFunction(() => (globalThis as unknown as { game?: GameView }).game?.state === 'open', undefined, {
+    timeout: 15_000,
+  });
+  return page;
+}
+
+/** Distinct colours (quantized) in a PNG, counted by decoding it in the browser. */
+async function distinctColours(page: Page, png: Buffer): Promise<number> {
+  return page.evaluate(async (base64) => {
+    const blob = await (await fetch(`data:image/png;base64,${base64}`)).blob();
+    const image = await createImageBitmap(blob);
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    const colours = new Set<number>();
+    for (let i = 0; i < pixels.length; i += 4) colours.add(((pixels[i]! >> 4) << 8) | ((pixels[i + 1]! >> 4) << 4) | (pixels[i + 2]! >> 4));
+    return colours.size;
+  }, png.toString('base64'));
+}
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ['scripts/build-samples.mjs'], { stdio: 'inherit' });
+  server = await startGameServer({ staticDir: 'samples/dist/web' });
+  browser = await launchChromium(SOFTWARE_WEBGL);
+  pixi = await openGame('pixi');
+  babylon = await openGame('babylon');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('PixiJS and Babylon.js samples in Chromium', () => {
+  it('each player appears in the other’s state', async () => {
+    await pixi.waitForFunction(() => (globalThis as unknown as { game: GameView }).game.playerIds.length >= 2, undefined, { timeout: 10_000 });
+    await babylon.waitForFunction(() => (globalThis as unknown as { game: GameView }).game.playerIds.length >= 2, undefined, { timeout: 10_000 });
+    const [pixiView, babylonView] = [await game(pixi), await game(babylon)];
+    expect(pixiView.myId).toBeGreaterThan(0);
+    expect(babylonView.myId).toBeGreaterThan(0);
+    expect(pixiView.playerIds).toContain(babylonView.myId);
+    expect(babylonView.playerIds).toContain(pixiView.myId);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('keyboard input crosses: the PixiJS player moves in the Babylon.js scene', async () => {
+    const { myId } = await game(pixi);
+    const positionOf = (page: Page) =>
+      page.evaluate(
+        (id) => (globalThis as unknown as { game: { positionOf(id: number): { x: number; y: number } | null } }).game.positionOf(id),
+        myId,
+      );
+    const before = await positionOf(babylon);
+    await pixi.keyboard.down('ArrowLeft');
+    await pixi.waitForTimeout(700);
+    await pixi.keyboard.up('ArrowLeft');
+    await pixi.waitForTimeout(300);
+    const after = await positionOf(babylon);
+    expect(before).not.toBeNull();
+    expect(after!.x).toBeLessThan(before!.x);
+  });
+
+  it('chat text crosses from one page to the other', async () => {
+    await pixi.fill('#chat-input', 'hello from pixi');
+    await pixi.press('#chat-input', 'Enter');
+    await babylon.waitForFunction(
+      () => (globalThis as unknown as { game: GameView }).game.chat.includes('pixi-tester: hello from pixi'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await babylon.fill('#chat-input', 'hi from babylon');
+    await babylon.press('#chat-input', 'Enter');
+    await pixi.waitForFunction(
+      () => (globalThis as unknown as { game: GameView }).game.chat.includes('babylon-tester: hi from babylon'),
+      undefined,
+      { timeout: 10_000 },
+    );
+  });
+
+  it('both canvases render something (screenshots in test-artifacts/)', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    for (const [name, page] of [['pixi', pixi], ['babylon', babylon]] as const) {
+      const png = await page.locator('#stage canvas').screenshot();
+      writeFileSync(`${ARTIFACTS}/${name}.png`, png);
+      // A blank canvas is one colour; the field, the players and the lighting make many more.
+      expect(await distinctColours(page, png), `${name} canvas colours`).toBeGreaterThanOrEqual(4);
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('the browser bundles contain no ws and no node: import', () => {
+    const bundles = readdirSync('samples/dist/web').filter((file) => file.endsWith('.js'));
+    expect(bundles.sort()).toEqual(['babylon.js', 'pixi.js']);
+    for (const file of bundles) {
+      const code = readFileSync(`samples/dist/web/${file}`, 'utf8');
+      expect(code, file).not.toMatch(/from\s*["'](ws|node:[^"']*)["']/);
+      expect(code, file).not.toMatch(/["']node:/);
+    }
+  });
+});

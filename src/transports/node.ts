@@ -5,6 +5,7 @@
  * leave in one write. Backpressure uses `ws`'s `pause()`/`resume()`: TCP stops, nothing is lost.
  */
 import type { IncomingMessage, ClientRequest, Agent } from 'node:http';
+import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import * as wsModule from 'ws';
 import WsWebSocket from 'ws';
@@ -55,7 +56,11 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
  * (`Buffer.isBuffer`, `toString`, `readUInt32LE`...) like those `ws` hands out, and a view costs
  * a third of `buf.subarray()`.
  */
-class NodeBuffer extends Uint8Array {}
+class NodeBuffer extends Uint8Array {
+  constructor(lengthOrBuffer: number | ArrayBufferLike, byteOffset?: number, length?: number) {
+    super(lengthOrBuffer as ArrayBuffer, byteOffset, length); // three parameters, as FastBuffer: no spread
+  }
+}
 Object.setPrototypeOf(NodeBuffer.prototype, Buffer.prototype);
 
 /** The largest part of a refusal's body kept in `response.body`. */
@@ -69,7 +74,7 @@ function transportOf(ws: WsWebSocket): NodeTransport {
   return (ws as OwnedWs)[kTransport];
 }
 
-/** The parts of `ws`'s Receiver the fragment stream reads (see `streamingDataMessage`). */
+/** The parts of `ws`'s Receiver the direct path reads (see `receiveDirectly`). */
 interface ReceiverInternals {
   [kTransport]: NodeTransport;
   _fin: boolean;
@@ -89,10 +94,12 @@ type ReceiverClass = { prototype: Partial<ReceiverInternals> } | undefined;
 const receiverPrototype: Partial<ReceiverInternals> =
   ((wsModule as unknown as { Receiver?: ReceiverClass }).Receiver ??
     (WsWebSocket as unknown as { Receiver?: ReceiverClass }).Receiver)?.prototype ?? {};
-const assembleDataMessage = receiverPrototype.dataMessage;
-/** `ws`'s Receiver has the hook the fragment stream needs (checked once, at load). */
-const CAN_STREAM_FRAGMENTS =
-  typeof assembleDataMessage === 'function' && typeof receiverPrototype.createError === 'function';
+/**
+ * `ws`'s Receiver has the method the direct path replaces (checked once, at load). Without it
+ * (a future `ws`), messages take `ws`'s own event path and fragments cannot be streamed.
+ */
+const CAN_HOOK_RECEIVER =
+  typeof receiverPrototype.dataMessage === 'function' && typeof receiverPrototype.createError === 'function';
 /** `ws`'s receiver state "read the next frame header". */
 const RECEIVER_GET_INFO = 0;
 
@@ -103,7 +110,7 @@ export function createNodeTransport(url: string, options: NodeWebSocketOptions):
 
 class NodeTransport implements Transport {
   readonly canPause = true;
-  readonly canStreamFragments = CAN_STREAM_FRAGMENTS;
+  readonly canStreamFragments = CAN_HOOK_RECEIVER;
   sink!: TransportSink;
   streamFragments = false;
   /** The 101 answer, kept for the open record. */
@@ -147,7 +154,7 @@ class NodeTransport implements Transport {
     ws[kTransport] = this;
     ws.on('upgrade', onUpgrade);
     ws.on('open', onOpen);
-    ws.on('message', onMessage);
+    if (!CAN_HOOK_RECEIVER) ws.on('message', onMessage);
     ws.on('unexpected-response', onUnexpectedResponse);
     ws.on('error', onError);
     ws.on('close', onClose);
@@ -231,10 +238,11 @@ function onUpgrade(this: WsWebSocket, res: IncomingMessage): void {
 function onOpen(this: WsWebSocket): void {
   const transport = transportOf(this);
   transport.stampReads();
-  if (transport.streamFragments) streamFragmentsOf(this, transport);
+  if (CAN_HOOK_RECEIVER) receiveDirectly(this, transport);
   transport.sink.open({ protocol: this.protocol, extensions: this.extensions, response: transport.response });
 }
 
+/** The event path, used only where the receiver cannot be hooked (see `receiveDirectly`). */
 function onMessage(this: WsWebSocket, data: Buffer, isBinary: boolean): void {
   const transport = transportOf(this);
   // Text stays bytes until a handler wants it: ws has already validated the UTF-8.
@@ -273,50 +281,89 @@ function onClose(this: WsWebSocket, code: number, reason: Buffer): void {
 }
 
 /**
- * The fragment stream (the seed's `OnIncompleteFrame`). `ws` assembles fragmented messages in its
- * Receiver: after each data frame it calls `dataMessage()`, which returns early until the final
- * fragment and then emits the whole message. For this one connection we replace that method:
- * unfragmented messages still take `ws`'s path; each fragment of a fragmented one is handed to
- * the sink as it arrives, and `ws`'s buffers are cleared so nothing accumulates. Text fragments
- * go through a fatal streaming `TextDecoder`, which checks UTF-8 across fragment boundaries
- * (invalid text fails with 1007 as `ws` would). `maxPayload` still bounds the whole message.
+ * The direct path. `ws`'s Receiver parses frames and, after each data frame, calls its
+ * `dataMessage()`, which returns until the final fragment, then emits the message through two
+ * EventEmitters (receiver, then socket) to our listener. For each of our connections we replace
+ * that method: a complete message goes straight to the sink (same checks: UTF-8 validity of
+ * text, and `ws`'s bookkeeping reset as it does), which saves two emits and an array per message.
+ *
+ * With an `incompleteFrame` handler (the seed's streaming), each fragment of a fragmented
+ * message goes to the sink as it arrives and `ws`'s buffers are cleared so nothing accumulates.
+ * Text fragments go through a fatal streaming `TextDecoder`, which checks UTF-8 across fragment
+ * boundaries (invalid text fails with 1007 as `ws` would). `maxPayload` still bounds the whole
+ * message.
  */
-function streamFragmentsOf(ws: WsWebSocket, transport: NodeTransport): void {
+function receiveDirectly(ws: WsWebSocket, transport: NodeTransport): void {
   const receiver = (ws as unknown as { _receiver: ReceiverInternals })._receiver;
   receiver[kTransport] = transport;
-  receiver.dataMessage = streamingDataMessage;
-  transport.fragmentDecoder = new TextDecoder('utf-8', { fatal: true });
+  receiver.dataMessage = directDataMessage;
+  if (transport.streamFragments) transport.fragmentDecoder = new TextDecoder('utf-8', { fatal: true });
 }
 
-function streamingDataMessage(this: ReceiverInternals, cb: (error?: Error) => void): void {
-  if (this._fragmented === 0) {
-    assembleDataMessage!.call(this, cb);
-    return;
-  }
+function directDataMessage(this: ReceiverInternals, cb: (error?: Error) => void): void {
   const transport = this[kTransport];
   const isFinal = this._fin;
-  const parts = this._fragments;
-  this._fragments = [];
-  if (isFinal) {
-    this._totalPayloadLength = 0;
-    this._messageLength = 0;
-    this._fragmented = 0;
-    this._numFragments = 0;
+  if (transport.streamFragments && this._fragmented !== 0) {
+    streamFragment(this, transport, isFinal, cb);
+    return;
   }
+  if (!isFinal) {
+    this._state = RECEIVER_GET_INFO;
+    return;
+  }
+  const parts = this._fragments;
+  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this._messageLength);
+  this._totalPayloadLength = 0;
+  this._messageLength = 0;
+  this._fragmented = 0;
+  this._numFragments = 0;
+  parts.length = 0; // ws allocates a new array here; ours is empty again and reused
+  if (this._opcode === 2) {
+    transport.sink.binary(data, transport.readTime);
+  } else {
+    if (!isValidUtf8(data)) {
+      cb(this.createError(Error, 'invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8'));
+      return;
+    }
+    // Text stays bytes until a handler wants it.
+    transport.sink.text(data, transport.readTime);
+  }
+  this._state = RECEIVER_GET_INFO;
+}
+
+function streamFragment(receiver: ReceiverInternals, transport: NodeTransport, isFinal: boolean, cb: (error?: Error) => void): void {
+  const parts = receiver._fragments;
   const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  if (this._opcode === 1) {
+  parts.length = 0;
+  if (isFinal) {
+    receiver._totalPayloadLength = 0;
+    receiver._messageLength = 0;
+    receiver._fragmented = 0;
+    receiver._numFragments = 0;
+  }
+  if (receiver._opcode === 1) {
     let text: string;
     try {
       text = transport.fragmentDecoder!.decode(bytes, { stream: !isFinal });
     } catch {
-      cb(this.createError(Error, 'invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8'));
+      cb(receiver.createError(Error, 'invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8'));
       return;
     }
     transport.sink.fragment(text, isFinal, transport.readTime);
   } else {
     transport.sink.fragment(bytes, isFinal, transport.readTime);
   }
-  this._state = RECEIVER_GET_INFO;
+  receiver._state = RECEIVER_GET_INFO;
+}
+
+/** UTF-8 validity as `ws` checks it: short ASCII in JS, the rest in Node's native check. */
+function isValidUtf8(data: Buffer): boolean {
+  if (data.length < 24) {
+    let i = 0;
+    while (i < data.length && data[i]! < 0x80) i++;
+    if (i === data.length) return true;
+  }
+  return isUtf8(data);
 }
 
 function toResponse(res: IncomingMessage, body: string): HandshakeResponse {

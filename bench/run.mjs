@@ -24,41 +24,74 @@ const reps = Number(values.reps ?? (values.quick ? 1 : 3));
 const PUMPED = ['ws', 'ticksocket@imm', 'ticksocket@16ms'];
 // [name, title, variants, figures: [key, label, better: 'higher' | 'lower', target?]]
 const WORKLOADS = [
-  ['recvSmall', '1. receive 200k x 64 B', PUMPED, [
-    ['msgsPerSec', 'msgs/s', 'higher', { ratio: 0.9 }],
-    ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
-    ['heapBytesPerMsg', 'heap B/msg', 'lower', { ratioMax: 1 }],
-    ['gcMs', 'GC ms', 'lower'],
-  ]],
-  ['recvLarge', '2. receive 200 x 1 MiB', PUMPED, [
-    ['mibPerSec', 'MiB/s', 'higher', { ratio: 0.95 }],
-  ]],
-  ['sendEcho', '3. send 200k x 64 B, echoed', PUMPED, [
-    ['msgsPerSec', 'msgs/s', 'higher', { ratio: 5 }],
-    ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
-  ]],
-  ['roundTrip', '4. round trip 32 B, 1 in flight', ['ws', 'ticksocket@imm'], [
-    ['p50Us', 'p50 us', 'lower', { ratioMax: 1.1 }],
-    ['p99Us', 'p99 us', 'lower'],
-  ]],
-  ['sparseTicks', '5. sparse ticks: latency', PUMPED, [
-    ['sendToHandlerP50Us', 'server send→handler p50 us', 'lower'],
-    ['arrivalToDispatchP50Us', 'arrival→dispatch p50 us', 'lower', { max: 15, variant: 'ticksocket@imm' }],
-    ['arrivalToDispatchP99Us', 'arrival→dispatch p99 us', 'lower'],
-  ]],
-  ['updateCost', '6. update() cost', ['ticksocket'], [
-    ['nsPerEvent', 'ns/event (1000 queued)', 'lower', { max: 10 }],
-    ['emptyUpdateNs', 'empty update() ns', 'lower', { max: 20 }],
-  ]],
-  ['managerIdle', '7. manager, 10k idle + 10 active', ['ticksocket'], [
-    ['updateUsWithIdle', 'update() us, 10 events, 10k idle', 'lower', { max: 5 }],
-    ['updateUsNoIdle', 'same, no idle sockets', 'lower'],
-    ['emptyUpdateUsWithIdle', 'empty update() us, 10k idle', 'lower'],
-  ]],
-  ['floodPause', '8. 1 GiB flood, 5 s without pumping', PUMPED, [
-    ['peakRssOverIdleMiB', 'peak RSS over idle MiB', 'lower', { max: 64, variant: 'ticksocket' }],
-    ['lost', 'lost', 'lower', { max: 0 }],
-  ]],
+  [
+    'recvSmall',
+    '1. receive 200k x 64 B',
+    PUMPED,
+    [
+      ['msgsPerSec', 'msgs/s', 'higher', { ratio: 0.9 }],
+      ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
+      ['heapBytesPerMsg', 'heap B/msg', 'lower', { ratioMax: 1 }],
+      ['gcMs', 'GC ms', 'lower'],
+    ],
+  ],
+  ['recvLarge', '2. receive 200 x 1 MiB', PUMPED, [['mibPerSec', 'MiB/s', 'higher', { ratio: 0.95 }]]],
+  [
+    'sendEcho',
+    '3. send 200k x 64 B, echoed',
+    PUMPED,
+    [
+      ['msgsPerSec', 'msgs/s', 'higher', { ratio: 5 }],
+      ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
+    ],
+  ],
+  [
+    'roundTrip',
+    '4. round trip 32 B, 1 in flight',
+    ['ws', 'ticksocket@imm'],
+    [
+      ['p50Us', 'p50 us', 'lower', { ratioMax: 1.1 }],
+      ['p99Us', 'p99 us', 'lower'],
+    ],
+  ],
+  [
+    'sparseTicks',
+    '5. sparse ticks: latency',
+    PUMPED,
+    [
+      ['sendToHandlerP50Us', 'server send→handler p50 us', 'lower'],
+      ['arrivalToDispatchP50Us', 'arrival→dispatch p50 us', 'lower', { max: 15, variant: 'ticksocket@imm' }],
+      ['arrivalToDispatchP99Us', 'arrival→dispatch p99 us', 'lower'],
+    ],
+  ],
+  [
+    'updateCost',
+    '6. update() cost',
+    ['ticksocket'],
+    [
+      ['nsPerEvent', 'ns/event (1000 queued)', 'lower', { max: 10 }],
+      ['emptyUpdateNs', 'empty update() ns', 'lower', { max: 20 }],
+    ],
+  ],
+  [
+    'managerIdle',
+    '7. manager, 10k idle + 10 active',
+    ['ticksocket'],
+    [
+      ['updateUsWithIdle', 'update() us, 10 events, 10k idle', 'lower', { max: 5 }],
+      ['updateUsNoIdle', 'same, no idle sockets', 'lower'],
+      ['emptyUpdateUsWithIdle', 'empty update() us, 10k idle', 'lower'],
+    ],
+  ],
+  [
+    'floodPause',
+    '8. 1 GiB flood, 5 s without pumping',
+    PUMPED,
+    [
+      ['peakRssOverIdleMiB', 'peak RSS over idle MiB', 'lower', { max: 64, variant: 'ticksocket' }],
+      ['lost', 'lost', 'lower', { max: 0 }],
+    ],
+  ],
 ];
 
 const selected = values.only ? WORKLOADS.filter(([name]) => values.only.split(',').includes(name)) : WORKLOADS;
@@ -115,7 +148,9 @@ try {
         const result = await runWorker(name, variant, url);
         process.stderr.write(`rep ${rep + 1}/${reps} ${name} ${variant}: ${JSON.stringify(result)}\n`);
         if (result.error || result.lost > 0) failed = true;
-        ((runs[name] ??= {})[variant] ??= []).push(result);
+        runs[name] ??= {};
+        runs[name][variant] ??= [];
+        runs[name][variant].push(result);
       }
     }
   }
@@ -142,7 +177,9 @@ for (const [name, title, variants, figures] of selected) {
     for (const variant of variants) {
       const results = (runs[name]?.[variant] ?? []).filter((result) => !result.error);
       const value = results.length ? median(results.map((result) => result[key])) : Number.NaN;
-      ((medians[name] ??= {})[variant] ??= {})[key] = value;
+      medians[name] ??= {};
+      medians[name][variant] ??= {};
+      medians[name][variant][key] = value;
       const base = medians[name]?.ws?.[key];
       const ratio = variant !== 'ws' && base ? value / base : undefined;
       let verdict = '';
@@ -151,11 +188,21 @@ for (const [name, title, variants, figures] of selected) {
           (target.ratio === undefined || ratio >= target.ratio) &&
           (target.ratioMax === undefined || ratio <= target.ratioMax) &&
           (target.max === undefined || value <= target.max);
-        const goal = target.ratio !== undefined ? `>= ${target.ratio}x` : target.ratioMax !== undefined ? `<= ${target.ratioMax}x` : `<= ${target.max}`;
+        const goal =
+          target.ratio !== undefined
+            ? `>= ${target.ratio}x`
+            : target.ratioMax !== undefined
+              ? `<= ${target.ratioMax}x`
+              : `<= ${target.max}`;
         verdict = `${goal} ${ok ? 'met' : 'MISSED'}`;
-        if (!ok) misses.push(`${title} / ${label} / ${variant}: ${fmt(value)}${ratio ? ` (${ratio.toFixed(2)}x)` : ''}, target ${goal}`);
+        if (!ok)
+          misses.push(
+            `${title} / ${label} / ${variant}: ${fmt(value)}${ratio ? ` (${ratio.toFixed(2)}x)` : ''}, target ${goal}`,
+          );
       }
-      lines.push(`| ${title} | ${label} | ${variant} | ${fmt(value)} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}x`} | ${verdict} |`);
+      lines.push(
+        `| ${title} | ${label} | ${variant} | ${fmt(value)} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}x`} | ${verdict} |`,
+      );
     }
   }
 }
@@ -164,8 +211,17 @@ const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(t
 console.log(`\nticksocket bench — ${reps} rep(s)${values.quick ? ', quick' : ''}, medians; ${machine}\n`);
 console.log(lines.join('\n'));
 console.log(misses.length ? `\ntargets missed:\n  ${misses.join('\n  ')}` : '\nall targets met');
-console.log(`\n${failed ? 'FAILED: a workload failed or lost messages' : 'no workload failed; 0 messages lost'} (${Math.round((Date.now() - started) / 1000)} s)`);
+console.log(
+  `\n${failed ? 'FAILED: a workload failed or lost messages' : 'no workload failed; 0 messages lost'} (${Math.round((Date.now() - started) / 1000)} s)`,
+);
 
 mkdirSync(dirname(values.json), { recursive: true });
-writeFileSync(values.json, JSON.stringify({ machine, reps, quick: values.quick, date: new Date().toISOString(), medians, runs, misses }, null, 2));
+writeFileSync(
+  values.json,
+  JSON.stringify(
+    { machine, reps, quick: values.quick, date: new Date().toISOString(), medians, runs, misses },
+    null,
+    2,
+  ),
+);
 process.exitCode = failed ? 1 : 0;

@@ -271,11 +271,16 @@ const workloads = {
       const sockets = [];
       for (let i = 0; i < count; i += 500) {
         const batch = [];
-        for (let j = i; j < Math.min(count, i + 500); j++) batch.push(new WebSocket(url + path, { manager, perMessageDeflate: false }).open());
-        await until(() => {
-          manager.update();
-          return batch.every((socket) => socket.state !== 'connecting');
-        }, `${count} sockets open`, 60_000);
+        for (let j = i; j < Math.min(count, i + 500); j++)
+          batch.push(new WebSocket(url + path, { manager, perMessageDeflate: false }).open());
+        await until(
+          () => {
+            manager.update();
+            return batch.every((socket) => socket.state !== 'connecting');
+          },
+          `${count} sockets open`,
+          60_000,
+        );
         sockets.push(...batch);
       }
       if (!sockets.every((socket) => socket.isOpen)) fail('a socket did not open');

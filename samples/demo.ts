@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBots } from './bot/bots.js';
-import { startGameServer, type GameServer } from './server/server.js';
+import { type GameServer, startGameServer } from './server/server.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,8 +1,9 @@
 // Bundle the samples with esbuild into samples/dist/. They import 'ticksocket' as a user would;
 // here that name points at the library's source (Node entry for Node programs, browser entry
 // for pages), so the samples always run the code in this checkout.
-import { build } from 'esbuild';
+
 import { cpSync, existsSync } from 'node:fs';
+import { build } from 'esbuild';
 
 const node = {
   bundle: true,

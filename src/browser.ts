@@ -1,12 +1,12 @@
 // The browser entry point (`exports` conditions "browser" and "default"): `WebSocket` connects
 // through the native WebSocket. Nothing here imports `ws` or any `node:` module.
 import type { TransportFactory } from './transport.js';
-import { createBrowserTransport, type BrowserWebSocketOptions } from './transports/browser.js';
+import { type BrowserWebSocketOptions, createBrowserTransport } from './transports/browser.js';
 import { WebSocket as CoreWebSocket } from './websocket.js';
 
 export * from './index.js';
-export { createBrowserTransport };
 export type { BrowserWebSocketOptions } from './transports/browser.js';
+export { createBrowserTransport };
 
 /**
  * A WebSocket client whose handlers run inside `update()`; in browsers it wraps the native

@@ -1,25 +1,14 @@
 // The platform-neutral public surface. The package entry points (`node.ts`, `browser.ts`) add a
 // `WebSocket` that knows its platform's transport; this one needs `options.transport`.
-export { WebSocket } from './websocket.js';
+
+export { CloseCode, isValidCloseCode, MAX_REASON_BYTES, utf8ByteLength } from './close.js';
 export type {
-  SocketStats,
-  UpdateBudget,
-  WebSocketEventName,
-  WebSocketEvents,
-  WebSocketOptions,
-  WebSocketState,
-} from './websocket.js';
-export {
-  SocketManager,
-  attachToAnimationFrame,
-  attachToObservable,
-  attachToTicker,
-  startFixedStep,
-} from './manager.js';
-export type { AttachOptions, EngineCallback, FixedStepOptions, ObservableLike, Pumpable, TickerLike } from './manager.js';
-export { DEFAULT_QUEUE_LIMITS } from './queue.js';
-export type { QueueLimits } from './queue.js';
-export { CloseCode, MAX_REASON_BYTES, isValidCloseCode, utf8ByteLength } from './close.js';
+  ErrorCode,
+  HandshakeResponse,
+  NetworkErrorCode,
+  UsageErrorCode,
+  WebSocketErrorDetails,
+} from './errors.js';
 export {
   InvalidArgumentError,
   InvalidCloseCodeError,
@@ -32,10 +21,29 @@ export {
   WebSocketError,
 } from './errors.js';
 export type {
-  ErrorCode,
-  HandshakeResponse,
-  NetworkErrorCode,
-  UsageErrorCode,
-  WebSocketErrorDetails,
-} from './errors.js';
+  AttachOptions,
+  EngineCallback,
+  FixedStepOptions,
+  ObservableLike,
+  Pumpable,
+  TickerLike,
+} from './manager.js';
+export {
+  attachToAnimationFrame,
+  attachToObservable,
+  attachToTicker,
+  SocketManager,
+  startFixedStep,
+} from './manager.js';
+export type { QueueLimits } from './queue.js';
+export { DEFAULT_QUEUE_LIMITS } from './queue.js';
 export type { ConnectOptions, OpenInfo, Transport, TransportFactory, TransportSink } from './transport.js';
+export type {
+  SocketStats,
+  UpdateBudget,
+  WebSocketEventName,
+  WebSocketEvents,
+  WebSocketOptions,
+  WebSocketState,
+} from './websocket.js';
+export { WebSocket } from './websocket.js';

@@ -137,7 +137,7 @@ export interface Pumpable {
 }
 
 /** A callback an engine calls with its own arguments (a Ticker, a Scene...), which we ignore. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any engine's argument types must fit
+// biome-ignore lint/suspicious/noExplicitAny: any engine's argument types must fit
 export type EngineCallback = (...args: any[]) => void;
 
 /** The shape of a PixiJS `Ticker` (`app.ticker`). */

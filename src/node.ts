@@ -4,8 +4,8 @@ import { createNodeTransport, type NodeWebSocketOptions } from './transports/nod
 import { WebSocket as CoreWebSocket } from './websocket.js';
 
 export * from './index.js';
-export { createNodeTransport };
 export type { NodeTlsOptions, NodeWebSocketOptions } from './transports/node.js';
+export { createNodeTransport };
 
 /**
  * A WebSocket client whose handlers run inside `update()`; in Node it connects through `ws`.

@@ -15,14 +15,14 @@
 import { WebSocketError } from './errors.js';
 import {
   BINARY,
+  type ByteArrayClass,
   CLOSED,
   ERROR,
+  type EventKind,
   FRAGMENT,
   OPEN,
-  TEXT,
-  type ByteArrayClass,
-  type EventKind,
   type OpenInfo,
+  TEXT,
   type Transport,
   type TransportSink,
 } from './transport.js';
@@ -102,14 +102,18 @@ const logs = new Map<ByteArrayClass, ByteLog>();
 
 function logFor(byteArray: ByteArrayClass): ByteLog {
   let log = logs.get(byteArray);
-  if (log === undefined) logs.set(byteArray, (log = new ByteLog(byteArray)));
+  if (log === undefined) {
+    log = new ByteLog(byteArray);
+    logs.set(byteArray, log);
+  }
   return log;
 }
 
 /** The portable decoder, for transports without a faster one. */
 let textDecoder: TextDecoder | undefined;
 function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  return (textDecoder ??= new TextDecoder()).decode(bytes.subarray(start, end));
+  textDecoder ??= new TextDecoder();
+  return textDecoder.decode(bytes.subarray(start, end));
 }
 
 export class EventQueue implements TransportSink {
@@ -255,11 +259,7 @@ export class EventQueue implements TransportSink {
     this.bytes -= this.sizes[head]!;
     this.head = (head + 1) & this.mask;
     this.length--;
-    if (
-      this.paused &&
-      this.bytes <= this.limits.lowWaterBytes &&
-      this.length <= this.limits.lowWaterEvents
-    ) {
+    if (this.paused && this.bytes <= this.limits.lowWaterBytes && this.length <= this.limits.lowWaterEvents) {
       this.paused = false;
       this.transport.resume();
     }
@@ -348,4 +348,3 @@ export class EventQueue implements TransportSink {
     this.mask = capacity - 1;
   }
 }
-

@@ -9,6 +9,7 @@
 import mitt, { type Emitter, type Handler } from 'mitt';
 import { checkCloseArguments } from './close.js';
 import {
+  type HandshakeResponse,
   InvalidArgumentError,
   InvalidOptionError,
   InvalidPayloadError,
@@ -16,7 +17,6 @@ import {
   InvalidUrlError,
   StreamingUnsupportedError,
   WebSocketError,
-  type HandshakeResponse,
 } from './errors.js';
 import type { SocketManager } from './manager.js';
 import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits } from './queue.js';
@@ -26,8 +26,8 @@ import {
   ERROR,
   FRAGMENT,
   OPEN,
-  TEXT,
   type OpenInfo,
+  TEXT,
   type Transport,
   type TransportFactory,
 } from './transport.js';
@@ -551,7 +551,9 @@ function checkProtocols(protocols: string | readonly string[] | undefined): stri
 function checkTimeout(name: string, value: number | undefined): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(`${name} must be a number of milliseconds >= 0 (0: no timeout), got ${String(value)}.`);
+    throw new InvalidOptionError(
+      `${name} must be a number of milliseconds >= 0 (0: no timeout), got ${String(value)}.`,
+    );
   }
 }
 
@@ -577,7 +579,9 @@ function queueLimits(overrides: Partial<QueueLimits> | undefined): Readonly<Queu
 
 function checkHandler(event: string, handler: unknown): void {
   if (!EVENT_NAMES.has(event)) {
-    throw new InvalidArgumentError(`Unknown event ${JSON.stringify(event)}: use one of ${[...EVENT_NAMES].join(', ')}.`);
+    throw new InvalidArgumentError(
+      `Unknown event ${JSON.stringify(event)}: use one of ${[...EVENT_NAMES].join(', ')}.`,
+    );
   }
   if (typeof handler !== 'function') {
     throw new InvalidArgumentError(`The handler for "${event}" must be a function, got ${typeof handler}.`);

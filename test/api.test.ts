@@ -1,6 +1,7 @@
 // Argument checks and the state machine: every bad call throws a typed error with a stable
 // code before anything is sent, and an instance is never reused.
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as CoreWebSocket } from '../src/index.js';
 import {
   InvalidArgumentError,
   InvalidCloseCodeError,
@@ -11,7 +12,6 @@ import {
   ReasonTooLongError,
   WebSocket,
 } from '../src/node.js';
-import { WebSocket as CoreWebSocket } from '../src/index.js';
 import { closeAllServers, openSocket, pumpUntil, pumpUntilClosed, record, startServer } from './helpers.js';
 
 afterEach(closeAllServers);
@@ -26,16 +26,21 @@ function thrownBy(action: () => unknown): Error & { code?: string } {
 }
 
 describe('URLs', () => {
-  it.each(['not a url', '', 'ftp://127.0.0.1/', 'file:///tmp/x', 'ws://127.0.0.1/#frag', 'ws://127.0.0.1/#', '//127.0.0.1'])(
-    'refuses %j with a SyntaxError coded invalid_url',
-    (url) => {
-      const error = thrownBy(() => new WebSocket(url));
-      expect(error).toBeInstanceOf(InvalidUrlError);
-      expect(error).toBeInstanceOf(SyntaxError);
-      expect(error.code).toBe('invalid_url');
-      expect(error.message).toMatch(/ws:/);
-    },
-  );
+  it.each([
+    'not a url',
+    '',
+    'ftp://127.0.0.1/',
+    'file:///tmp/x',
+    'ws://127.0.0.1/#frag',
+    'ws://127.0.0.1/#',
+    '//127.0.0.1',
+  ])('refuses %j with a SyntaxError coded invalid_url', (url) => {
+    const error = thrownBy(() => new WebSocket(url));
+    expect(error).toBeInstanceOf(InvalidUrlError);
+    expect(error).toBeInstanceOf(SyntaxError);
+    expect(error.code).toBe('invalid_url');
+    expect(error.message).toMatch(/ws:/);
+  });
 
   it('maps http: and https: as browsers do, and takes URL objects', () => {
     expect(new WebSocket('http://127.0.0.1:9/a?b=1').url).toBe('ws://127.0.0.1:9/a?b=1');
@@ -135,7 +140,7 @@ describe('state machine', () => {
       expect(error).toBeInstanceOf(InvalidCloseCodeError);
       expect(error.code).toBe('invalid_close_code');
     }
-    const tooLong = thrownBy(() => socket.close(1000, '€'.repeat(41) + 'a')); // 124 bytes
+    const tooLong = thrownBy(() => socket.close(1000, `${'€'.repeat(41)}a`)); // 124 bytes
     expect(tooLong).toBeInstanceOf(ReasonTooLongError);
     expect(socket.state).toBe('open');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -155,14 +160,17 @@ describe('state machine', () => {
 });
 
 describe('send() payloads', () => {
-  it.each([[42], [null], [undefined], [{}], [[1, 2]], [new Blob(['x'])]])('refuses %j with invalid_payload', async (data) => {
-    const server = await startServer();
-    const socket = await openSocket(server.url);
-    const error = thrownBy(() => socket.send(data as never));
-    expect(error).toBeInstanceOf(InvalidPayloadError);
-    expect(error).toBeInstanceOf(TypeError);
-    expect(error.code).toBe('invalid_payload');
-    socket.close();
-    await pumpUntilClosed(socket);
-  });
+  it.each([[42], [null], [undefined], [{}], [[1, 2]], [new Blob(['x'])]])(
+    'refuses %j with invalid_payload',
+    async (data) => {
+      const server = await startServer();
+      const socket = await openSocket(server.url);
+      const error = thrownBy(() => socket.send(data as never));
+      expect(error).toBeInstanceOf(InvalidPayloadError);
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.code).toBe('invalid_payload');
+      socket.close();
+      await pumpUntilClosed(socket);
+    },
+  );
 });

@@ -2,7 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBots } from '../samples/bot/bots.js';
-import { startGameServer, type GameServer } from '../samples/server/server.js';
+import { type GameServer, startGameServer } from '../samples/server/server.js';
 
 let server: GameServer;
 beforeAll(async () => {
@@ -15,7 +15,13 @@ afterAll(async () => {
 describe('bots', () => {
   it('50 bots connect, send, receive, and each ends with closed exactly once', async () => {
     const statuses: number[] = [];
-    const fleet = runBots({ url: server.url, bots: 50, hz: 20, seconds: 3, onStatus: (_line, status) => statuses.push(status.connected) });
+    const fleet = runBots({
+      url: server.url,
+      bots: 50,
+      hz: 20,
+      seconds: 3,
+      onStatus: (_line, status) => statuses.push(status.connected),
+    });
     const reports = await fleet.done;
     expect(reports).toHaveLength(50);
     for (const [index, report] of reports.entries()) {

@@ -1,8 +1,8 @@
 // Launch Debian's Chromium headless through playwright-core (no browser download).
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * WebGL without a GPU: Chromium no longer falls back to SwiftShader on its own, so pages that

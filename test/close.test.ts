@@ -3,9 +3,9 @@ import { checkCloseArguments } from '../src/close.js';
 import {
   CloseCode,
   InvalidCloseCodeError,
+  isValidCloseCode,
   MAX_REASON_BYTES,
   ReasonTooLongError,
-  isValidCloseCode,
   utf8ByteLength,
 } from '../src/index.js';
 
@@ -44,7 +44,7 @@ describe('close reasons', () => {
   it('accepts 123 bytes and refuses 124 with a typed error saying how long it was', () => {
     expect(MAX_REASON_BYTES).toBe(123);
     expect(() => checkCloseArguments(1000, 'a'.repeat(123))).not.toThrow();
-    expect(() => checkCloseArguments(1000, 'é'.repeat(61) + 'a')).not.toThrow(); // 123 bytes
+    expect(() => checkCloseArguments(1000, `${'é'.repeat(61)}a`)).not.toThrow(); // 123 bytes
     let thrown: unknown;
     try {
       checkCloseArguments(1000, 'é'.repeat(62)); // 62 characters, 124 bytes

@@ -1,8 +1,8 @@
 // Pump rule 4: `closed` is the last event of every socket, exactly once, after every message
 // that arrived before the end; an error end is error → errorDesc → closed. One test per ending.
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketError } from '../src/node.js';
 import {
@@ -12,10 +12,10 @@ import {
   openSocket,
   pumpUntil,
   pumpUntilClosed,
+  type Recorded,
   record,
   sleep,
   startServer,
-  type Recorded,
 } from './helpers.js';
 
 afterEach(closeAllServers);
@@ -40,9 +40,11 @@ const messages = (log: Recorded[]) => log.filter((entry) => entry[0] === 'messag
 
 describe('rule 4: closed last, exactly once, after everything received', () => {
   it('clean close by the client', async () => {
-    const server = await startServer(onGo((client) => {
-      for (let i = 0; i < 50; i++) client.send(`m${i}`);
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        for (let i = 0; i < 50; i++) client.send(`m${i}`);
+      }),
+    );
     const socket = await openSocket(server.url);
     const log = record(socket);
     socket.send('go');
@@ -85,10 +87,12 @@ describe('rule 4: closed last, exactly once, after everything received', () => {
   });
 
   it('server resets TCP mid-stream: what arrived, in order, then an error and 1006', async () => {
-    const server = await startServer(onGo((client) => {
-      for (let i = 0; i < 200; i++) client.send(`m${i}`);
-      setTimeout(() => (client as unknown as { _socket: Socket })._socket.resetAndDestroy(), 5);
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        for (let i = 0; i < 200; i++) client.send(`m${i}`);
+        setTimeout(() => (client as unknown as { _socket: Socket })._socket.resetAndDestroy(), 5);
+      }),
+    );
     const socket = await openSocket(server.url);
     const log = record(socket);
     socket.send('go');
@@ -123,7 +127,9 @@ describe('rule 4: closed last, exactly once, after everything received', () => {
       response.end('missing token');
     });
     http.on('upgrade', (_request, tcp: Socket) => {
-      tcp.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nX-Reason: token\r\nContent-Length: 13\r\n\r\nmissing token');
+      tcp.end(
+        'HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nX-Reason: token\r\nContent-Length: 13\r\n\r\nmissing token',
+      );
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     try {
@@ -183,11 +189,13 @@ describe('rule 4: closed last, exactly once, after everything received', () => {
   });
 
   it('a protocol error from the server: protocol_error with its close code', async () => {
-    const server = await startServer(onGo((client) => {
-      client.send('fine');
-      // A text frame with invalid UTF-8.
-      (client as unknown as { _socket: Socket })._socket.write(Buffer.from([0x81, 0x02, 0xc3, 0x28]));
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        client.send('fine');
+        // A text frame with invalid UTF-8.
+        (client as unknown as { _socket: Socket })._socket.write(Buffer.from([0x81, 0x02, 0xc3, 0x28]));
+      }),
+    );
     const socket = await openSocket(server.url);
     const log = record(socket);
     let error: WebSocketError | undefined;

@@ -2,8 +2,8 @@
 // and a recorder that writes down every handler call in order.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type ServerOptions, type WebSocket as ServerSocket } from 'ws';
-import { WebSocket, type SocketManager } from '../src/node.js';
+import { type ServerOptions, type WebSocket as ServerSocket, WebSocketServer } from 'ws';
+import { type SocketManager, WebSocket } from '../src/node.js';
 
 export interface TestServer {
   url: string;

@@ -2,20 +2,37 @@
 // Observable (both run in Node), and a fixed-step loop with a real server.
 import { Observable } from '@babylonjs/core/Misc/observable.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidOptionError, SocketManager, WebSocket, attachToObservable, attachToTicker, startFixedStep } from '../src/node.js';
+import {
+  attachToObservable,
+  attachToTicker,
+  InvalidOptionError,
+  SocketManager,
+  startFixedStep,
+  WebSocket,
+} from '../src/node.js';
 import { closeAllServers, onGo, sleep, startServer, waitFor } from './helpers.js';
 
 afterEach(closeAllServers);
 
 /** Counts update() calls and records them in `log`. */
 function countingTarget(log: string[]) {
-  return { calls: 0, update() { this.calls++; log.push('update'); return 0; } };
+  return {
+    calls: 0,
+    update() {
+      this.calls++;
+      log.push('update');
+      return 0;
+    },
+  };
 }
 
 // pixi.js reads `navigator` when it loads; Node 21+ has one, Node 20 gets the same shape here.
 async function loadPixiTicker() {
   if (!('navigator' in globalThis)) {
-    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.version}` }, configurable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { userAgent: `Node.js/${process.version}` },
+      configurable: true,
+    });
   }
   return import('pixi.js');
 }
@@ -56,9 +73,11 @@ describe('attachToObservable (Babylon.js Observable)', () => {
 
 describe('startFixedStep', () => {
   it('dispatches each step’s network events before the step’s game logic, and stops for good', async () => {
-    const server = await startServer(onGo((client) => {
-      for (let i = 0; i < 3; i++) setTimeout(() => client.send(`m${i}`), 20 * i);
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        for (let i = 0; i < 3; i++) setTimeout(() => client.send(`m${i}`), 20 * i);
+      }),
+    );
     const manager = new SocketManager();
     const socket = new WebSocket(server.url, { manager });
     const log: string[] = [];

@@ -1,7 +1,8 @@
 // The design's pump rules 1, 2, 3, 5 and 7, against real ws servers on 127.0.0.1.
 // (Rule 4 is test/endings.test.ts, rule 6 test/backpressure.test.ts.)
-import { createServer as createTcpServer, type Socket } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SocketManager, WebSocket } from '../src/node.js';
 import {
@@ -34,7 +35,8 @@ describe('rule 1: handlers run only inside update()', () => {
       expect(insideUpdate).toBe(true);
       calls.push(event);
     };
-    for (const event of ['open', 'message', 'binary', 'closed', 'error', 'errorDesc'] as const) socket.on(event, note(event));
+    for (const event of ['open', 'message', 'binary', 'closed', 'error', 'errorDesc'] as const)
+      socket.on(event, note(event));
     socket.open();
     await waitFor(() => socket.queuedEvents === 5, { what: 'all five events queued' });
     await sleep(20); // plenty of event-loop turns: still nothing dispatched
@@ -149,9 +151,11 @@ describe('rule 3: update() dispatches only what was queued when it began', () =>
   });
 
   it('budgets leave the rest queued, in order', async () => {
-    const server = await startServer(onGo((client) => {
-      for (let i = 0; i < 10; i++) client.send(`m${i}`);
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        for (let i = 0; i < 10; i++) client.send(`m${i}`);
+      }),
+    );
     const socket = await openSocket(server.url);
     const seen: string[] = [];
     socket.on('message', (_s, text) => seen.push(text));
@@ -168,9 +172,11 @@ describe('rule 3: update() dispatches only what was queued when it began', () =>
   });
 
   it('a time budget stops a frame that handlers made slow, and the rest follows in order', async () => {
-    const server = await startServer(onGo((client) => {
-      for (let i = 0; i < 10; i++) client.send(`m${i}`);
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        for (let i = 0; i < 10; i++) client.send(`m${i}`);
+      }),
+    );
     const socket = await openSocket(server.url);
     const seen: string[] = [];
     socket.on('message', (_s, text) => {
@@ -211,9 +217,11 @@ describe('rule 3: update() dispatches only what was queued when it began', () =>
 
 describe('rule 5: a throwing handler loses nothing and is not swallowed', () => {
   it('dispatches the events after the throw, then rethrows it from update()', async () => {
-    const server = await startServer(onGo((client) => {
-      for (let i = 0; i < 5; i++) client.send(`m${i}`);
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        for (let i = 0; i < 5; i++) client.send(`m${i}`);
+      }),
+    );
     const socket = await openSocket(server.url);
     const seen: string[] = [];
     const boom = new Error('boom in handler');
@@ -242,10 +250,12 @@ describe('rule 5: a throwing handler loses nothing and is not swallowed', () => 
   });
 
   it('several throws arrive together as an AggregateError', async () => {
-    const server = await startServer(onGo((client) => {
-      client.send('x');
-      client.send('y');
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        client.send('x');
+        client.send('y');
+      }),
+    );
     const socket = await openSocket(server.url);
     socket.on('message', (_s, text) => {
       throw new Error(`bad ${text}`);
@@ -320,10 +330,12 @@ describe('rule 7: one consistent story per frame', () => {
   });
 
   it('handlers may remove themselves or add others while an event is dispatched', async () => {
-    const server = await startServer(onGo((client) => {
-      client.send('1');
-      client.send('2');
-    }));
+    const server = await startServer(
+      onGo((client) => {
+        client.send('1');
+        client.send('2');
+      }),
+    );
     const socket = await openSocket(server.url);
     const seen: string[] = [];
     const once = (_s: WebSocket, text: string) => {

@@ -2,7 +2,7 @@
 // The transport here only records pause/resume/abort: the queue is tested on its own.
 import { describe, expect, it } from 'vitest';
 import { WebSocketError } from '../src/errors.js';
-import { DEFAULT_QUEUE_LIMITS, EventQueue, SMALL_PAYLOAD, type QueueLimits } from '../src/queue.js';
+import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits, SMALL_PAYLOAD } from '../src/queue.js';
 import { CLOSED, ERROR, OPEN, TEXT, type Transport } from '../src/transport.js';
 
 function recordingTransport(canPause: boolean): Transport & { calls: string[] } {
@@ -98,11 +98,7 @@ describe('EventQueue', () => {
 
   it('fails with queue_overflow past the hard cap when the transport cannot pause, keeping what came before', () => {
     const transport = recordingTransport(false);
-    const queue = new EventQueue(
-      transport,
-      limits({ highWaterEvents: 2, lowWaterEvents: 1, maxEvents: 4 }),
-      {},
-    );
+    const queue = new EventQueue(transport, limits({ highWaterEvents: 2, lowWaterEvents: 1, maxEvents: 4 }), {});
     for (let i = 0; i < 6; i++) queue.text(`m${i}`);
     expect(transport.calls).toEqual(['abort']);
     const events = drain(queue);

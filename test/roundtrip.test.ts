@@ -10,10 +10,9 @@ afterEach(closeAllServers);
 const SIZES = [0, 1, 125, 126, 65_535, 65_536, 1024 * 1024, 16 * 1024 * 1024];
 
 function echoServer() {
-  return startServer(
-    (client) => client.on('message', (data, isBinary) => client.send(data, { binary: isBinary })),
-    { maxPayload: 32 * 1024 * 1024 },
-  );
+  return startServer((client) => client.on('message', (data, isBinary) => client.send(data, { binary: isBinary })), {
+    maxPayload: 32 * 1024 * 1024,
+  });
 }
 
 function pseudoRandomBytes(size: number, seed: number): Uint8Array {
@@ -108,8 +107,8 @@ describe('round trips', () => {
   });
 
   it('sends made in one turn arrive in order, written together', async () => {
-    const server = await startServer(
-      (client) => client.on('message', (data, isBinary) => client.send(data, { binary: isBinary })),
+    const server = await startServer((client) =>
+      client.on('message', (data, isBinary) => client.send(data, { binary: isBinary })),
     );
     const socket = await openSocket(server.url);
     const seen: string[] = [];

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGameServer, type GameServer } from '../samples/server/server.js';
-import { SOFTWARE_WEBGL, launchChromium } from './chromium.js';
+import { type GameServer, startGameServer } from '../samples/server/server.js';
+import { launchChromium, SOFTWARE_WEBGL } from './chromium.js';
 
 const ARTIFACTS = 'test-artifacts';
 let server: GameServer;
@@ -47,7 +47,8 @@ async function distinctColours(page: Page, png: Buffer): Promise<number> {
     context.drawImage(image, 0, 0);
     const pixels = context.getImageData(0, 0, image.width, image.height).data;
     const colours = new Set<number>();
-    for (let i = 0; i < pixels.length; i += 4) colours.add(((pixels[i]! >> 4) << 8) | ((pixels[i + 1]! >> 4) << 4) | (pixels[i + 2]! >> 4));
+    for (let i = 0; i < pixels.length; i += 4)
+      colours.add(((pixels[i]! >> 4) << 8) | ((pixels[i + 1]! >> 4) << 4) | (pixels[i + 2]! >> 4));
     return colours.size;
   }, png.toString('base64'));
 }
@@ -67,8 +68,16 @@ afterAll(async () => {
 
 describe('PixiJS and Babylon.js samples in Chromium', () => {
   it('each player appears in the other’s state', async () => {
-    await pixi.waitForFunction(() => (globalThis as unknown as { game: GameView }).game.playerIds.length >= 2, undefined, { timeout: 10_000 });
-    await babylon.waitForFunction(() => (globalThis as unknown as { game: GameView }).game.playerIds.length >= 2, undefined, { timeout: 10_000 });
+    await pixi.waitForFunction(
+      () => (globalThis as unknown as { game: GameView }).game.playerIds.length >= 2,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await babylon.waitForFunction(
+      () => (globalThis as unknown as { game: GameView }).game.playerIds.length >= 2,
+      undefined,
+      { timeout: 10_000 },
+    );
     const [pixiView, babylonView] = [await game(pixi), await game(babylon)];
     expect(pixiView.myId).toBeGreaterThan(0);
     expect(babylonView.myId).toBeGreaterThan(0);
@@ -81,7 +90,10 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
     const { myId } = await game(pixi);
     const positionOf = (page: Page) =>
       page.evaluate(
-        (id) => (globalThis as unknown as { game: { positionOf(id: number): { x: number; y: number } | null } }).game.positionOf(id),
+        (id) =>
+          (
+            globalThis as unknown as { game: { positionOf(id: number): { x: number; y: number } | null } }
+          ).game.positionOf(id),
         myId,
       );
     const before = await positionOf(babylon);
@@ -113,7 +125,10 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
 
   it('both canvases render something (screenshots in test-artifacts/)', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    for (const [name, page] of [['pixi', pixi], ['babylon', babylon]] as const) {
+    for (const [name, page] of [
+      ['pixi', pixi],
+      ['babylon', babylon],
+    ] as const) {
       const png = await page.locator('#stage canvas').screenshot();
       writeFileSync(`${ARTIFACTS}/${name}.png`, png);
       // A blank canvas is one colour; the field, the players and the lighting make many more.

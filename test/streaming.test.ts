@@ -4,7 +4,15 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamingUnsupportedError, WebSocket } from '../src/node.js';
-import { closeAllServers, onGo, openSocket, pumpUntil, pumpUntilClosed, startServer, type TestServer } from './helpers.js';
+import {
+  closeAllServers,
+  onGo,
+  openSocket,
+  pumpUntil,
+  pumpUntilClosed,
+  startServer,
+  type TestServer,
+} from './helpers.js';
 
 afterEach(closeAllServers);
 
@@ -15,7 +23,7 @@ const TEXT_PARTS = [TEXT_BYTES.subarray(0, 2), TEXT_BYTES.subarray(2, 9), TEXT_B
 const BINARY_PARTS = [Buffer.from([1, 2]), Buffer.from([]), Buffer.from([3, 4, 5])];
 
 function sendFragmented(client: import('ws').WebSocket, parts: Buffer[], binary: boolean): void {
-  parts.forEach((part, i) => client.send(part, { binary, fin: i === parts.length - 1 }));
+  for (const [i, part] of parts.entries()) client.send(part, { binary, fin: i === parts.length - 1 });
 }
 
 function fragmentServer(options: { perMessageDeflate?: boolean } = {}): Promise<TestServer> {
@@ -38,33 +46,42 @@ function collect(socket: WebSocket, seen: Seen[]): void {
 }
 
 describe('incompleteFrame', () => {
-  it.each([false, true])('dispatches each fragment in order with its final flag (permessage-deflate: %s)', async (deflate) => {
-    const server = await fragmentServer({ perMessageDeflate: deflate });
-    const socket = new WebSocket(server.url);
-    const seen: Seen[] = [];
-    collect(socket, seen);
-    socket.on('incompleteFrame', (_s, fragment, isFinal) =>
-      seen.push(['fragment', typeof fragment === 'string' ? fragment : [...fragment], isFinal]),
-    );
-    socket.on('open', (s) => s.send('go'));
-    socket.open();
-    await pumpUntil(socket, () => seen.length === 8, { what: '8 events' });
-    expect(socket.extensions.includes('permessage-deflate')).toBe(deflate);
-    // Text fragments are decoded as a stream: a character cut in two arrives whole, later.
-    expect(seen).toEqual([
-      ['message', 'whole text'],
-      ['fragment', 'h', false],
-      ['fragment', 'éllo w', false],
-      ['fragment', 'örld', true],
-      ['fragment', [1, 2], false],
-      ['fragment', [], false],
-      ['fragment', [3, 4, 5], true],
-      ['binary', [9]],
-    ]);
-    expect(seen.filter((entry) => entry[0] === 'fragment').map((entry) => entry[1]).slice(0, 3).join('')).toBe(TEXT);
-    socket.close();
-    await pumpUntilClosed(socket);
-  });
+  it.each([false, true])(
+    'dispatches each fragment in order with its final flag (permessage-deflate: %s)',
+    async (deflate) => {
+      const server = await fragmentServer({ perMessageDeflate: deflate });
+      const socket = new WebSocket(server.url);
+      const seen: Seen[] = [];
+      collect(socket, seen);
+      socket.on('incompleteFrame', (_s, fragment, isFinal) =>
+        seen.push(['fragment', typeof fragment === 'string' ? fragment : [...fragment], isFinal]),
+      );
+      socket.on('open', (s) => s.send('go'));
+      socket.open();
+      await pumpUntil(socket, () => seen.length === 8, { what: '8 events' });
+      expect(socket.extensions.includes('permessage-deflate')).toBe(deflate);
+      // Text fragments are decoded as a stream: a character cut in two arrives whole, later.
+      expect(seen).toEqual([
+        ['message', 'whole text'],
+        ['fragment', 'h', false],
+        ['fragment', 'éllo w', false],
+        ['fragment', 'örld', true],
+        ['fragment', [1, 2], false],
+        ['fragment', [], false],
+        ['fragment', [3, 4, 5], true],
+        ['binary', [9]],
+      ]);
+      expect(
+        seen
+          .filter((entry) => entry[0] === 'fragment')
+          .map((entry) => entry[1])
+          .slice(0, 3)
+          .join(''),
+      ).toBe(TEXT);
+      socket.close();
+      await pumpUntilClosed(socket);
+    },
+  );
 
   it('without a handler, the assembled messages arrive', async () => {
     const server = await fragmentServer();

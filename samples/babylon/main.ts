@@ -12,7 +12,7 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { Scene } from '@babylonjs/core/scene';
 import { attachToObservable } from 'ticksocket';
 import { FIELD_HEIGHT, FIELD_WIDTH } from '../shared/protocol.js';
-import { RoomClient, exposeForTests, keyboardHeading, mountHud } from '../shared/room-client.js';
+import { exposeForTests, keyboardHeading, mountHud, RoomClient } from '../shared/room-client.js';
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/room`;

@@ -1,8 +1,8 @@
 // Bots for the sample room: each joins, wanders (binary input every step), pings twice a
 // second for RTT, and chats now and then. All of them share one SocketManager pumped by a
 // fixed-step loop, so every handler runs at a known point of the step.
-import { SocketManager, WebSocket, startFixedStep } from 'ticksocket';
-import { PING, SNAPSHOT, encodeInput, encodePing, parseText, readPingTime } from '../shared/protocol.js';
+import { SocketManager, startFixedStep, WebSocket } from 'ticksocket';
+import { encodeInput, encodePing, PING, parseText, readPingTime, SNAPSHOT } from '../shared/protocol.js';
 
 export interface BotOptions {
   url: string;
@@ -48,7 +48,15 @@ export function runBots({ url, bots, hz, seconds, onStatus }: BotOptions): Fleet
   let sent = 0;
 
   const sockets = Array.from({ length: bots }, (_, index) => {
-    const report: BotReport = { opened: false, sent: 0, received: 0, snapshots: 0, closedEvents: 0, closeCode: 0, errors: [] };
+    const report: BotReport = {
+      opened: false,
+      sent: 0,
+      received: 0,
+      snapshots: 0,
+      closedEvents: 0,
+      closeCode: 0,
+      errors: [],
+    };
     reports.push(report);
     const socket = new WebSocket(url, { manager });
     const send = (data: string | Uint8Array): void => {

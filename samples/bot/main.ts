@@ -22,7 +22,9 @@ process.once('SIGINT', () => fleet.stop());
 const reports = await fleet.done;
 const opened = reports.filter((report) => report.opened).length;
 const errors = reports.flatMap((report) => report.errors);
-process.stdout.write(`\n${opened}/${reports.length} bots connected; errors: ${errors.length === 0 ? 'none' : errors.join(', ')}\n`);
+process.stdout.write(
+  `\n${opened}/${reports.length} bots connected; errors: ${errors.length === 0 ? 'none' : errors.join(', ')}\n`,
+);
 process.exitCode = opened === reports.length && errors.length === 0 ? 0 : 1;
 
 function printStatus(line: string): void {

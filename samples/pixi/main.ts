@@ -4,7 +4,7 @@
 import { Application, Container, Graphics, Text } from 'pixi.js';
 import { attachToTicker } from 'ticksocket';
 import { FIELD_HEIGHT, FIELD_WIDTH } from '../shared/protocol.js';
-import { RoomClient, exposeForTests, keyboardHeading, mountHud } from '../shared/room-client.js';
+import { exposeForTests, keyboardHeading, mountHud, RoomClient } from '../shared/room-client.js';
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/room`;
@@ -14,7 +14,13 @@ const showHud = mountHud(client);
 exposeForTests(client, 'pixi');
 
 const app = new Application();
-await app.init({ width: FIELD_WIDTH, height: FIELD_HEIGHT, background: '#0f1a2b', preference: 'webgl', antialias: true });
+await app.init({
+  width: FIELD_WIDTH,
+  height: FIELD_HEIGHT,
+  background: '#0f1a2b',
+  preference: 'webgl',
+  antialias: true,
+});
 document.getElementById('stage')!.appendChild(app.canvas);
 
 const field = new Graphics().rect(0, 0, FIELD_WIDTH, FIELD_HEIGHT).stroke({ width: 4, color: 0x3b82f6 });
@@ -32,7 +38,10 @@ app.ticker.add(() => {
     let sprite = sprites.get(id);
     if (sprite === undefined) {
       const mine = id === client.myId;
-      sprite = new Graphics().circle(0, 0, 14).fill(mine ? 0xfacc15 : 0x34d399).stroke({ width: 2, color: 0xffffff });
+      sprite = new Graphics()
+        .circle(0, 0, 14)
+        .fill(mine ? 0xfacc15 : 0x34d399)
+        .stroke({ width: 2, color: 0xffffff });
       sprite.addChild(new Text({ text: String(id), style: { fontSize: 12, fill: 0x000000 }, anchor: 0.5 }));
       sprites.set(id, sprite);
       players.addChild(sprite);

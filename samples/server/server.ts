@@ -5,18 +5,18 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { WebSocketServer, type WebSocket as Peer } from 'ws';
+import { type WebSocket as Peer, WebSocketServer } from 'ws';
 import {
+  encodeSnapshot,
   FIELD_HEIGHT,
   FIELD_WIDTH,
   INPUT,
   PING,
   PLAYER_SPEED,
-  TICK_HZ,
-  encodeSnapshot,
-  parseText,
   type PlayerState,
+  parseText,
   type TextMessage,
+  TICK_HZ,
 } from '../shared/protocol.js';
 
 interface Player extends PlayerState {
@@ -52,12 +52,19 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Start a room server. Port 0 (the default) picks a free port; `url` tells which. */
-export async function startGameServer({ host = '127.0.0.1', port = 0, staticDir }: GameServerOptions = {}): Promise<GameServer> {
+export async function startGameServer({
+  host = '127.0.0.1',
+  port = 0,
+  staticDir,
+}: GameServerOptions = {}): Promise<GameServer> {
   const http: Server = createServer((request, response) => {
     void serveStatic(staticDir, request.url ?? '/').then(
       (file) => {
         if (file === undefined) response.writeHead(404).end('not found');
-        else response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream' }).end(file.data);
+        else
+          response
+            .writeHead(200, { 'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream' })
+            .end(file.data);
       },
       () => response.writeHead(500).end(),
     );
@@ -154,7 +161,7 @@ export async function startGameServer({ host = '127.0.0.1', port = 0, staticDir 
 }
 
 function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
+  return value < min ? min : Math.min(value, max);
 }
 
 async function serveStatic(root: string | undefined, url: string): Promise<{ path: string; data: Buffer } | undefined> {

@@ -3,14 +3,14 @@
 // between snapshots by the time each snapshot *arrived* (socket.eventTime), not the frame time.
 import { WebSocket } from 'ticksocket';
 import {
-  PING,
-  SNAPSHOT,
-  TICK_HZ,
   decodeSnapshot,
   encodeInput,
   encodePing,
+  PING,
   parseText,
   readPingTime,
+  SNAPSHOT,
+  TICK_HZ,
 } from './protocol.js';
 
 /** Render this far in the past, so there are two snapshots to interpolate between. */
@@ -42,7 +42,10 @@ export class RoomClient {
   private counted = 0;
   private countStart = performance.now();
 
-  constructor(url: string, readonly name: string) {
+  constructor(
+    url: string,
+    readonly name: string,
+  ) {
     this.socket = new WebSocket(url);
     this.socket.on('open', (s) => s.send(JSON.stringify({ type: 'join', name })));
     this.socket.on('binary', (s, data) => {
@@ -67,7 +70,9 @@ export class RoomClient {
       }
     });
     this.socket.on('errorDesc', (_s, description) => this.chat.push({ from: 'ticksocket', text: description }));
-    this.socket.on('closed', (_s, code, reason) => this.chat.push({ from: 'ticksocket', text: `closed ${code} ${reason}` }));
+    this.socket.on('closed', (_s, code, reason) =>
+      this.chat.push({ from: 'ticksocket', text: `closed ${code} ${reason}` }),
+    );
     this.socket.open();
   }
 

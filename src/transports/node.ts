@@ -4,13 +4,13 @@
  * only hand `ws`'s data to the sink. Sends made in one turn of the event loop are corked and
  * leave in one write. Backpressure uses `ws`'s `pause()`/`resume()`: TCP stops, nothing is lost.
  */
-import type { IncomingMessage, ClientRequest, Agent } from 'node:http';
+
 import { isUtf8 } from 'node:buffer';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import * as wsModule from 'ws';
-import WsWebSocket from 'ws';
 import type { PerMessageDeflateOptions } from 'ws';
-import { WebSocketError, type HandshakeResponse, type NetworkErrorCode } from '../errors.js';
+import WsWebSocket, * as wsModule from 'ws';
+import { type HandshakeResponse, type NetworkErrorCode, WebSocketError } from '../errors.js';
 import type { ConnectOptions, Transport, TransportSink } from '../transport.js';
 import type { WebSocketOptions } from '../websocket.js';
 
@@ -92,8 +92,10 @@ interface ReceiverInternals {
 // `ws` exports its Receiver class (ESM: a named export; CJS: `WebSocket.Receiver`); @types/ws omits it.
 type ReceiverClass = { prototype: Partial<ReceiverInternals> } | undefined;
 const receiverPrototype: Partial<ReceiverInternals> =
-  ((wsModule as unknown as { Receiver?: ReceiverClass }).Receiver ??
-    (WsWebSocket as unknown as { Receiver?: ReceiverClass }).Receiver)?.prototype ?? {};
+  (
+    (wsModule as unknown as { Receiver?: ReceiverClass }).Receiver ??
+    (WsWebSocket as unknown as { Receiver?: ReceiverClass }).Receiver
+  )?.prototype ?? {};
 /**
  * `ws`'s Receiver has the method the direct path replaces (checked once, at load). Without it
  * (a future `ws`), messages take `ws`'s own event path and fragments cannot be streamed.
@@ -219,9 +221,7 @@ class NodeTransport implements Transport {
     this.errorReported = true;
     const body = Buffer.concat(refusal.body).subarray(0, MAX_REFUSAL_BODY).toString();
     const response = toResponse(refusal.res, body);
-    this.sink.error(
-      new WebSocketError('handshake_refused', refusalMessage(this.url, response), { response }),
-    );
+    this.sink.error(new WebSocketError('handshake_refused', refusalMessage(this.url, response), { response }));
     this.ws?.terminate();
   }
 
@@ -331,7 +331,12 @@ function directDataMessage(this: ReceiverInternals, cb: (error?: Error) => void)
   this._state = RECEIVER_GET_INFO;
 }
 
-function streamFragment(receiver: ReceiverInternals, transport: NodeTransport, isFinal: boolean, cb: (error?: Error) => void): void {
+function streamFragment(
+  receiver: ReceiverInternals,
+  transport: NodeTransport,
+  isFinal: boolean,
+  cb: (error?: Error) => void,
+): void {
   const parts = receiver._fragments;
   const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   parts.length = 0;
@@ -382,7 +387,7 @@ function refusalMessage(url: string, response: HandshakeResponse): string {
   if (code === 401 || code === 403) advice = 'the server wants credentials: pass them in options.headers';
   else if (code === 404) advice = 'check the path of the URL';
   else if (code >= 300 && code < 400) {
-    const location = response.headers['location'];
+    const location = response.headers.location;
     advice = `the server redirects${location ? ` to ${String(location)}` : ''}: connect to that URL instead`;
   } else if (code >= 500) advice = 'the server failed: check its logs';
   return `The server at ${url} refused the WebSocket upgrade with HTTP ${status}: ${advice}.`;
@@ -395,7 +400,8 @@ const WS_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
   WS_ERR_TOO_MANY_BUFFERED_PARTS: 1008,
 };
 
-const HANDSHAKE_INVALID = /^(Invalid Sec-WebSocket|Invalid Upgrade header|Server sent|Server indicated|Missing Sec-WebSocket)/;
+const HANDSHAKE_INVALID =
+  /^(Invalid Sec-WebSocket|Invalid Upgrade header|Server sent|Server indicated|Missing Sec-WebSocket)/;
 
 /** Map a Node or `ws` error to a stable code and a message that says what to check. */
 function translateError(error: Error & { code?: string }, url: string): WebSocketError {
@@ -404,10 +410,16 @@ function translateError(error: Error & { code?: string }, url: string): WebSocke
   const make = (code: NetworkErrorCode, message: string, closeCode = 1006): WebSocketError =>
     new WebSocketError(code, message, { cause: error, closeCode });
   if (errno === 'ECONNREFUSED') {
-    return make('connection_refused', `Nothing accepted the connection at ${host}: is the server running on that port?`);
+    return make(
+      'connection_refused',
+      `Nothing accepted the connection at ${host}: is the server running on that port?`,
+    );
   }
   if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN' || errno === 'EAI_FAIL' || errno === 'EAI_NONAME') {
-    return make('dns_failure', `The host name of ${host} could not be resolved (${errno}): check the URL and the network.`);
+    return make(
+      'dns_failure',
+      `The host name of ${host} could not be resolved (${errno}): check the URL and the network.`,
+    );
   }
   if (errno === 'ECONNRESET' || errno === 'EPIPE') {
     return make('connection_reset', `The connection to ${host} was reset by the peer (${errno}).`);
@@ -415,9 +427,17 @@ function translateError(error: Error & { code?: string }, url: string): WebSocke
   if (errno.startsWith('WS_ERR_')) {
     const closeCode = WS_ERROR_CLOSE_CODES[errno] ?? 1002;
     if (errno === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      return make('message_too_big', `A message from ${host} was larger than maxPayload: raise maxPayload if it is expected.`, closeCode);
+      return make(
+        'message_too_big',
+        `A message from ${host} was larger than maxPayload: raise maxPayload if it is expected.`,
+        closeCode,
+      );
     }
-    return make('protocol_error', `The server at ${host} broke the WebSocket protocol: ${error.message} (${errno}).`, closeCode);
+    return make(
+      'protocol_error',
+      `The server at ${host} broke the WebSocket protocol: ${error.message} (${errno}).`,
+      closeCode,
+    );
   }
   if (
     errno.startsWith('ERR_TLS') ||
@@ -432,7 +452,10 @@ function translateError(error: Error & { code?: string }, url: string): WebSocke
     );
   }
   if (error.message === 'Opening handshake has timed out') {
-    return make('handshake_timeout', `No WebSocket handshake from ${host} within handshakeTimeout: is it a WebSocket server, and reachable?`);
+    return make(
+      'handshake_timeout',
+      `No WebSocket handshake from ${host} within handshakeTimeout: is it a WebSocket server, and reachable?`,
+    );
   }
   if (HANDSHAKE_INVALID.test(error.message)) {
     return make('handshake_invalid', `The server at ${host} answered the upgrade wrongly: ${error.message}.`);

@@ -49,49 +49,65 @@ export type ErrorCode = UsageErrorCode | NetworkErrorCode;
 
 /** Thrown by the constructor for a URL that is not `ws:`, `wss:`, `http:` or `https:`, or has a fragment. */
 export class InvalidUrlError extends SyntaxError {
+  /** Stable code for programs: `'invalid_url'`. */
   readonly code = 'invalid_url';
+  /** `'InvalidUrlError'`, as shown in stack traces. */
   override name = 'InvalidUrlError';
 }
 
 /** Thrown by `close()` for a code a client may not send (see `isValidCloseCode`). */
 export class InvalidCloseCodeError extends RangeError {
+  /** Stable code for programs: `'invalid_close_code'`. */
   readonly code = 'invalid_close_code';
+  /** `'InvalidCloseCodeError'`, as shown in stack traces. */
   override name = 'InvalidCloseCodeError';
 }
 
 /** Thrown by `close()` when the reason is longer than 123 bytes in UTF-8. */
 export class ReasonTooLongError extends RangeError {
+  /** Stable code for programs: `'reason_too_long'`. */
   readonly code = 'reason_too_long';
+  /** `'ReasonTooLongError'`, as shown in stack traces. */
   override name = 'ReasonTooLongError';
 }
 
 /** Thrown by `send()` for data that is not a string, `ArrayBuffer` or `ArrayBufferView`. */
 export class InvalidPayloadError extends TypeError {
+  /** Stable code for programs: `'invalid_payload'`. */
   readonly code = 'invalid_payload';
+  /** `'InvalidPayloadError'`, as shown in stack traces. */
   override name = 'InvalidPayloadError';
 }
 
 /** Thrown for an unknown event name or a handler that is not a function. */
 export class InvalidArgumentError extends TypeError {
+  /** Stable code for programs: `'invalid_argument'`. */
   readonly code = 'invalid_argument';
+  /** `'InvalidArgumentError'`, as shown in stack traces. */
   override name = 'InvalidArgumentError';
 }
 
 /** Thrown by a constructor for an option out of its range. */
 export class InvalidOptionError extends RangeError {
+  /** Stable code for programs: `'invalid_option'`. */
   readonly code = 'invalid_option';
+  /** `'InvalidOptionError'`, as shown in stack traces. */
   override name = 'InvalidOptionError';
 }
 
 /** Thrown by a method called in a state where it cannot work (send before open, reuse...). */
 export class InvalidStateError extends Error {
+  /** Stable code for programs: `'invalid_state'`. */
   readonly code = 'invalid_state';
+  /** `'InvalidStateError'`, as shown in stack traces. */
   override name = 'InvalidStateError';
 }
 
 /** Thrown when an `incompleteFrame` handler is registered on a transport that cannot see fragments. */
 export class StreamingUnsupportedError extends Error {
+  /** Stable code for programs: `'streaming_unsupported'`. */
   readonly code = 'streaming_unsupported';
+  /** `'StreamingUnsupportedError'`, as shown in stack traces. */
   override name = 'StreamingUnsupportedError';
 }
 
@@ -127,6 +143,7 @@ export interface WebSocketErrorDetails {
  * });
  */
 export class WebSocketError extends Error {
+  /** `'WebSocketError'`, as shown in stack traces. */
   override name = 'WebSocketError';
   /** Close code the connection ends with: 1006 when no close frame was exchanged. */
   readonly closeCode: number;
@@ -136,6 +153,7 @@ export class WebSocketError extends Error {
   readonly response: HandshakeResponse | null;
 
   constructor(
+    /** What happened, as a stable code for programs. */
     readonly code: NetworkErrorCode,
     message: string,
     details: WebSocketErrorDetails = {},

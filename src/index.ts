@@ -37,7 +37,14 @@ export {
 } from './manager.js';
 export type { QueueLimits } from './queue.js';
 export { DEFAULT_QUEUE_LIMITS } from './queue.js';
-export type { ConnectOptions, OpenInfo, Transport, TransportFactory, TransportSink } from './transport.js';
+export type {
+  ByteArrayClass,
+  ConnectOptions,
+  OpenInfo,
+  Transport,
+  TransportFactory,
+  TransportSink,
+} from './transport.js';
 export type {
   SocketStats,
   UpdateBudget,
@@ -46,4 +53,6 @@ export type {
   WebSocketOptions,
   WebSocketState,
 } from './websocket.js';
-export { WebSocket } from './websocket.js';
+// `CoreWebSocket` names the platform-neutral class where an entry point's own `WebSocket`
+// (with its transport) hides it: handlers and `manager.sockets` are typed with it.
+export { WebSocket, WebSocket as CoreWebSocket } from './websocket.js';

@@ -22,7 +22,7 @@ const INITIAL_CAPACITY = 64;
  * app.ticker.add(() => manager.update()); // a's and b's handlers, in arrival order
  * ```
  */
-export class SocketManager implements ArrivalListener {
+export class SocketManager {
   private readonly live = new Set<WebSocket>();
   private head = 0;
   private length = 0;
@@ -104,7 +104,7 @@ export class SocketManager implements ArrivalListener {
     this.live.delete(socket);
   }
 
-  /** @internal A socket's queue accepted an event. */
+  /** @internal A socket's queue accepted an event (the manager is its {@link ArrivalListener}). */
   arrived(owner: object, seq: number): void {
     if (this.length > this.mask) this.grow();
     const slot = (this.head + this.length) & this.mask;
@@ -133,6 +133,7 @@ export class SocketManager implements ArrivalListener {
 
 /** Anything with `update()`: a {@link WebSocket} or a {@link SocketManager}. */
 export interface Pumpable {
+  /** Dispatch queued events; returns how many. */
   update(budget?: UpdateBudget): number;
 }
 
@@ -142,13 +143,17 @@ export type EngineCallback = (...args: any[]) => void;
 
 /** The shape of a PixiJS `Ticker` (`app.ticker`). */
 export interface TickerLike {
+  /** Call `fn` every tick, in `priority` order (higher first). */
   add(fn: EngineCallback, context?: unknown, priority?: number): unknown;
+  /** Stop calling `fn`. */
   remove(fn: EngineCallback, context?: unknown): unknown;
 }
 
 /** The shape of a Babylon.js `Observable` (`scene.onBeforeRenderObservable`). */
 export interface ObservableLike<Observer = unknown> {
+  /** Call `callback` on every notification; returns a handle for `remove`. */
   add(callback: EngineCallback): Observer;
+  /** Stop the callback `add` returned `observer` for. */
   remove(observer: Observer): boolean;
 }
 

@@ -91,18 +91,23 @@ export interface WebSocketOptions {
 
 /** Counters of one socket, read with `socket.stats`. */
 export interface SocketStats {
-  /** Messages received (fragments count one each) and their payload bytes. */
+  /** Messages received (fragments count one each). */
   messagesIn: number;
+  /** Payload bytes received. */
   bytesIn: number;
-  /** Messages handed to the transport by `send()` and their bytes (text in UTF-16 code units). */
+  /** Messages handed to the transport by `send()`. */
   messagesOut: number;
+  /** Their bytes (text in UTF-16 code units). */
   bytesOut: number;
   /** Sends accepted while the game saw the socket open but the connection had already ended. */
   droppedSends: number;
-  /** Events waiting for `update()` now, their bytes, and the most that ever waited. */
+  /** Events waiting for `update()` now. */
   queuedEvents: number;
+  /** Payload bytes waiting for `update()` now. */
   queuedBytes: number;
+  /** The most events that ever waited at once. */
   peakQueuedEvents: number;
+  /** The most payload bytes that ever waited at once. */
   peakQueuedBytes: number;
 }
 
@@ -166,7 +171,10 @@ export class WebSocket {
   /** The URL connected to, normalized (`http:` became `ws:`). */
   readonly url: string;
   /** The handshake's HTTP answer: `response` is set when the socket opens or is refused (Node). */
-  readonly internalRequest: { response: HandshakeResponse | null } = { response: null };
+  readonly internalRequest: {
+    /** The server's answer to the upgrade request, or null before one came (and in browsers). */
+    response: HandshakeResponse | null;
+  } = { response: null };
 
   private stateValue = STATE_IDLE;
   private readonly handlers: Registry = mitt();

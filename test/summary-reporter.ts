@@ -1,5 +1,7 @@
 // Prints one closing line, "tests: N passed, N failed[, N skipped]", after vitest's own report,
-// in the plain form that CI reads.
+// in the plain form that CI reads, and writes the counts to test-artifacts/summary.json for the
+// README figures (scripts/figures.mjs).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
@@ -17,5 +19,11 @@ export default class SummaryReporter implements Reporter {
       }
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+    mkdirSync('test-artifacts', { recursive: true });
+    const files = testModules.map((module) => module.moduleId);
+    writeFileSync(
+      'test-artifacts/summary.json',
+      `${JSON.stringify({ passed, failed, skipped, files: files.length })}\n`,
+    );
   }
 }

@@ -16,13 +16,19 @@ import type { WebSocketOptions } from '../websocket.js';
 
 /** TLS options passed to Node's `tls.connect` (trust a private CA, client certificates...). */
 export interface NodeTlsOptions {
+  /** Certificate authorities to trust, e.g. the CA of a self-signed development certificate. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate chain (PEM), for servers that ask for one. */
   cert?: string | Buffer | Array<string | Buffer>;
+  /** Client private key (PEM). */
   key?: string | Buffer | Array<string | Buffer>;
+  /** Passphrase of `key` or `pfx`. */
   passphrase?: string;
+  /** Client key and certificate as PFX / PKCS#12. */
   pfx?: string | Buffer | Array<string | Buffer>;
   /** Default true: refuse servers whose certificate is not trusted. */
   rejectUnauthorized?: boolean;
+  /** Server name for SNI and certificate checks, when it differs from the URL's host. */
   servername?: string;
 }
 

@@ -1,0 +1,36 @@
+// The size figure: what a game's bundler makes of `import { WebSocket, SocketManager } from
+// 'ticksocket'` for the browser (esbuild, minified, tree-shaken, mitt included), gzipped.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** The budget CI holds the figure to, in gzipped bytes. */
+export const SIZE_BUDGET = 6400;
+
+/** Gzipped bytes of WebSocket + SocketManager bundled from `packageDir` (default: this checkout). */
+export async function browserBundleSize(packageDir = '.') {
+  const dir = mkdtempSync(join(tmpdir(), 'ticksocket-size-'));
+  try {
+    const entry = join(dir, 'entry.js');
+    writeFileSync(
+      entry,
+      `export { WebSocket, SocketManager } from ${JSON.stringify(resolve(packageDir, 'dist/browser.js'))};\n`,
+    );
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      nodePaths: [resolve('node_modules')],
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].contents;
+    return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

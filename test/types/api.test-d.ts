@@ -1,0 +1,118 @@
+// Type tests: checked by `tsc --noEmit` (npm run typecheck), never run. Each @ts-expect-error
+// line is a usage that must NOT compile; if it ever compiles, tsc fails on the unused directive.
+import { expectTypeOf } from 'vitest';
+import { WebSocket as BrowserWebSocket } from '../../src/browser.js';
+import {
+  attachToAnimationFrame,
+  type ErrorCode,
+  type InvalidCloseCodeError,
+  type InvalidStateError,
+  type InvalidUrlError,
+  type NetworkErrorCode,
+  SocketManager,
+  type SocketStats,
+  startFixedStep,
+  type UsageErrorCode,
+  WebSocket,
+  type WebSocketError,
+  type WebSocketState,
+} from '../../src/node.js';
+import type { WebSocket as CoreWebSocket } from '../../src/websocket.js';
+
+declare const socket: WebSocket;
+
+// ---- handler signatures, per event ----
+socket.on('open', (s) => expectTypeOf(s).toEqualTypeOf<CoreWebSocket>());
+socket.on('message', (_s, text) => expectTypeOf(text).toEqualTypeOf<string>());
+socket.on('binary', (_s, data) => expectTypeOf(data).toEqualTypeOf<Uint8Array>());
+socket.on('closed', (_s, code, reason) => {
+  expectTypeOf(code).toEqualTypeOf<number>();
+  expectTypeOf(reason).toEqualTypeOf<string>();
+});
+socket.on('error', (_s, error) => {
+  expectTypeOf(error).toEqualTypeOf<WebSocketError>();
+  expectTypeOf(error.code).toEqualTypeOf<NetworkErrorCode>();
+  expectTypeOf(error.closeCode).toEqualTypeOf<number>();
+});
+socket.on('errorDesc', (_s, description) => expectTypeOf(description).toEqualTypeOf<string>());
+socket.on('incompleteFrame', (_s, fragment, isFinal) => {
+  expectTypeOf(fragment).toEqualTypeOf<string | Uint8Array>();
+  expectTypeOf(isFinal).toEqualTypeOf<boolean>();
+});
+// Handlers may take fewer parameters, and on/off chain.
+expectTypeOf(socket.on('open', () => {}).off('open')).toEqualTypeOf<WebSocket>();
+
+// ---- wrong handler signatures are compile errors ----
+// @ts-expect-error a text message is a string, not bytes
+socket.on('message', (_s: CoreWebSocket, text: Uint8Array) => text);
+// @ts-expect-error binary data is bytes, not a string
+socket.on('binary', (_s: CoreWebSocket, data: string) => data);
+// @ts-expect-error closed passes a numeric code
+socket.on('closed', (_s: CoreWebSocket, code: string) => code);
+// @ts-expect-error the socket comes first, as in the seed
+socket.on('message', (text: string) => text);
+// @ts-expect-error unknown event name
+socket.on('mesage', () => {});
+
+// ---- send ----
+socket.send('text');
+socket.send(new Uint8Array(4));
+socket.send(new ArrayBuffer(4));
+socket.send(new DataView(new ArrayBuffer(4)));
+socket.send(Float32Array.of(1));
+socket.send(Buffer.from('x'));
+// @ts-expect-error numbers are not payloads
+socket.send(42);
+// @ts-expect-error Blobs are not supported (they are read asynchronously)
+socket.send(new Blob(['x']));
+
+// ---- close, update, state ----
+socket.close();
+socket.close(4000);
+socket.close(4000, 'bye');
+// @ts-expect-error the reason is a string
+socket.close(1000, 5);
+expectTypeOf(socket.update()).toEqualTypeOf<number>();
+socket.update({ maxEvents: 100, maxMs: 2 });
+// @ts-expect-error budgets are numbers
+socket.update({ maxEvents: '100' });
+expectTypeOf(socket.state).toEqualTypeOf<WebSocketState>();
+expectTypeOf<WebSocketState>().toEqualTypeOf<'idle' | 'connecting' | 'open' | 'closing' | 'closed'>();
+expectTypeOf(socket.isOpen).toEqualTypeOf<boolean>();
+expectTypeOf(socket.eventTime).toEqualTypeOf<number>();
+expectTypeOf(socket.stats).toEqualTypeOf<SocketStats>();
+expectTypeOf(socket.internalRequest.response?.statusCode).toEqualTypeOf<number | undefined>();
+expectTypeOf(socket.open()).toEqualTypeOf<WebSocket>();
+
+// ---- options per platform ----
+new WebSocket('ws://127.0.0.1:1', { headers: { authorization: 'x' }, perMessageDeflate: false, tls: { ca: 'pem' } });
+new WebSocket(new URL('ws://127.0.0.1:1'), {
+  protocols: ['a', 'b'],
+  handshakeTimeout: 1000,
+  queue: { highWaterBytes: 1 },
+});
+new BrowserWebSocket('ws://127.0.0.1:1', { protocols: 'chat' });
+// @ts-expect-error browsers cannot set request headers
+new BrowserWebSocket('ws://127.0.0.1:1', { headers: { authorization: 'x' } });
+// @ts-expect-error queue limits are numbers
+new WebSocket('ws://127.0.0.1:1', { queue: { maxEvents: 'many' } });
+
+// ---- manager and loops ----
+const manager = new SocketManager();
+new WebSocket('ws://127.0.0.1:1', { manager });
+expectTypeOf(manager.update({ maxEvents: 10 })).toEqualTypeOf<number>();
+expectTypeOf(startFixedStep(manager, { hz: 30 })).toEqualTypeOf<() => void>();
+expectTypeOf(attachToAnimationFrame(socket)).toEqualTypeOf<() => void>();
+// @ts-expect-error hz is required
+startFixedStep(manager, {});
+
+// ---- error codes ----
+expectTypeOf<ErrorCode>().toEqualTypeOf<UsageErrorCode | NetworkErrorCode>();
+expectTypeOf<InvalidUrlError['code']>().toEqualTypeOf<'invalid_url'>();
+expectTypeOf<InvalidCloseCodeError['code']>().toEqualTypeOf<'invalid_close_code'>();
+expectTypeOf<InvalidStateError['code']>().toEqualTypeOf<'invalid_state'>();
+expectTypeOf<InvalidUrlError>().toExtend<SyntaxError>();
+expectTypeOf<InvalidCloseCodeError>().toExtend<RangeError>();
+expectTypeOf<'handshake_refused'>().toExtend<NetworkErrorCode>();
+// @ts-expect-error not a code ticksocket uses
+expectTypeOf<'teapot'>().toExtend<ErrorCode>();

@@ -46,6 +46,7 @@ export type {
   TransportSink,
 } from './transport.js';
 export type {
+  Backlog,
   SocketStats,
   UpdateBudget,
   WebSocketEventName,

@@ -77,7 +77,7 @@ export class SocketManager {
         entries--;
         // An entry whose event is gone (the game closed the socket before `open`) is skipped.
         if (socket.headSeq !== seq) continue;
-        socket.dispatchHead();
+        if (!socket.dispatchHead()) continue; // coalesced away
         dispatched++;
         if (deadline !== Infinity && performance.now() >= deadline) break;
       }

@@ -67,6 +67,9 @@ const INITIAL_CAPACITY = 8;
 export const SMALL_PAYLOAD = 4096;
 /** Set on a record's kind when its payload lives in a byte log. */
 const IN_LOG = 0x80;
+/** Set on a message a newer one with the same coalescing key replaces. */
+const SUPERSEDED = 0x40;
+const KIND = 0x3f;
 const LOG_BLOCK = 64 * 1024;
 
 /**
@@ -131,6 +134,10 @@ export class EventQueue implements TransportSink {
   paused = false;
   /** Told of each arrival, while the socket belongs to a manager. */
   listener: ArrivalListener | null = null;
+  /** Messages skipped because a newer one with the same coalescing key replaced them. */
+  coalesced = 0;
+  /** Messages arrived since the last `coalesce()`. */
+  uncoalesced = false;
 
   private head = 0;
   private mask = INITIAL_CAPACITY - 1;
@@ -215,17 +222,46 @@ export class EventQueue implements TransportSink {
 
   /** Kind of the oldest event (only when `length > 0`). */
   get headKind(): EventKind {
-    return (this.kinds[this.head]! & ~IN_LOG) as EventKind;
+    return (this.kinds[this.head]! & KIND) as EventKind;
+  }
+
+  /** Whether a newer message with the same coalescing key replaces the oldest one. */
+  get headSuperseded(): boolean {
+    return (this.kinds[this.head]! & SUPERSEDED) !== 0;
   }
 
   /** Payload of the oldest event, as its handler gets it: text as a string, binary as bytes. */
   get headPayload(): unknown {
-    const head = this.head;
-    const kind = this.kinds[head]!;
-    const payload = this.payloads[head];
+    return this.payloadIn(this.head);
+  }
+
+  /**
+   * Mark each queued message that a newer queued message with the same key replaces, so that
+   * only the newest of each key is dispatched. `keyOf` is the game's (it runs inside `update()`);
+   * an undefined key, and every event that is not a message, is never dropped.
+   */
+  coalesce(keyOf: (data: string | Uint8Array) => unknown): void {
+    this.uncoalesced = false;
+    const newest = new Map<unknown, number>();
+    for (let i = 0; i < this.length; i++) {
+      const slot = (this.head + i) & this.mask;
+      const flags = this.kinds[slot]!;
+      const kind = flags & KIND;
+      if ((kind !== TEXT && kind !== BINARY) || (flags & SUPERSEDED) !== 0) continue;
+      const key = keyOf(this.payloadIn(slot) as string | Uint8Array);
+      if (key === undefined) continue;
+      const older = newest.get(key);
+      if (older !== undefined) this.kinds[older] = this.kinds[older]! | SUPERSEDED;
+      newest.set(key, slot);
+    }
+  }
+
+  private payloadIn(slot: number): unknown {
+    const kind = this.kinds[slot]! & ~SUPERSEDED;
+    const payload = this.payloads[slot];
     if ((kind & IN_LOG) !== 0) {
-      const start = this.offsets[head]!;
-      const end = start + this.sizes[head]!;
+      const start = this.offsets[slot]!;
+      const end = start + this.sizes[slot]!;
       const block = payload as Uint8Array;
       if (kind === (TEXT | IN_LOG)) return this.decode(block, start, end);
       return new this.byteArray(block.buffer, block.byteOffset + start, end - start);
@@ -288,6 +324,7 @@ export class EventQueue implements TransportSink {
     if (kind === OPEN || kind === ERROR || kind === CLOSED) return;
     // Only messages count against the limits: open, error and closed must always get in.
     this.bytes += size;
+    this.uncoalesced = true;
     if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
     this.messagesIn++;
     this.bytesIn += size;

@@ -87,6 +87,30 @@ export interface WebSocketOptions {
    * rest of the events have been dispatched.
    */
   onHandlerError?: (error: unknown, socket: WebSocket) => void;
+  /**
+   * Coalescing for a game back from the background: return a key for messages that replace
+   * each other (state snapshots of one entity), undefined for the rest. Of the queued messages
+   * with the same key only the newest is dispatched, in its place in arrival order; messages
+   * without a key, `open`, `error` and `closed` are never dropped. Runs inside `update()`, on
+   * the messages queued since the last time (at least once per message).
+   *
+   * @example
+   * ```ts
+   * // Binary snapshots start with a 4-byte entity id; chat (text) is never coalesced.
+   * coalesce: (data) => (typeof data === 'string' ? undefined : new DataView(data.buffer, data.byteOffset).getUint32(0)),
+   * ```
+   */
+  coalesce?: (data: string | Uint8Array) => unknown;
+}
+
+/** What waits for `update()`: read with `socket.backlog`. */
+export interface Backlog {
+  /** Events waiting. */
+  events: number;
+  /** Their payload bytes. */
+  bytes: number;
+  /** How long the oldest has waited, in ms (0 when none). */
+  oldestAgeMs: number;
 }
 
 /** Counters of one socket, read with `socket.stats`. */
@@ -109,6 +133,8 @@ export interface SocketStats {
   peakQueuedEvents: number;
   /** The most payload bytes that ever waited at once. */
   peakQueuedBytes: number;
+  /** Messages not dispatched because a newer one with the same coalescing key replaced them. */
+  coalesced: number;
 }
 
 type AnyHandler = (...args: never[]) => void;
@@ -182,6 +208,7 @@ export class WebSocket {
   private readonly queue: EventQueue;
   private readonly manager: SocketManager | null;
   private readonly onHandlerError: ((error: unknown, socket: WebSocket) => void) | undefined;
+  private readonly coalesceKey: ((data: string | Uint8Array) => unknown) | undefined;
   /** Handlers of this socket are running: `on`/`off` copy the list instead of changing it. */
   private dispatchDepth = 0;
   private updating = false;
@@ -221,6 +248,7 @@ export class WebSocket {
     this.queue = new EventQueue(this.transport, limits, this);
     this.manager = options.manager ?? null;
     this.onHandlerError = options.onHandlerError;
+    this.coalesceKey = options.coalesce;
   }
 
   /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
@@ -274,6 +302,17 @@ export class WebSocket {
       queuedBytes: queue.bytes,
       peakQueuedEvents: queue.peakLength,
       peakQueuedBytes: queue.peakBytes,
+      coalesced: queue.coalesced,
+    };
+  }
+
+  /** What waits for `update()`: a game back from a background tab can decide how to catch up. */
+  get backlog(): Backlog {
+    const queue = this.queue;
+    return {
+      events: queue.length,
+      bytes: queue.bytes,
+      oldestAgeMs: queue.length > 0 ? performance.now() - queue.headTime : 0,
     };
   }
 
@@ -408,18 +447,20 @@ export class WebSocket {
       throw new InvalidStateError('update() was called from one of this socket’s own handlers.');
     }
     const queue = this.queue;
-    let limit = queue.length; // pump rule 3: what arrives during this call waits for the next
-    if (limit === 0) return 0;
+    if (queue.length === 0) return 0;
+    let limit = Infinity;
     let deadline = Infinity;
     if (budget !== undefined) {
-      if (budget.maxEvents !== undefined) limit = Math.min(limit, Math.max(0, budget.maxEvents));
+      if (budget.maxEvents !== undefined) limit = Math.max(0, budget.maxEvents);
       if (budget.maxMs !== undefined) deadline = performance.now() + budget.maxMs;
     }
+    let entries = queue.length; // pump rule 3: what arrives during this call waits for the next
     let dispatched = 0;
     this.updating = true;
     try {
-      while (dispatched < limit) {
-        this.dispatchHead();
+      while (entries > 0 && dispatched < limit) {
+        entries--;
+        if (!this.dispatchHead()) continue; // coalesced away
         dispatched++;
         if (deadline !== Infinity && performance.now() >= deadline) break;
       }
@@ -430,9 +471,20 @@ export class WebSocket {
     return dispatched;
   }
 
-  /** @internal Dispatch the oldest queued event to its handlers. The queue must not be empty. */
-  dispatchHead(): void {
+  /**
+   * @internal Dispatch the oldest queued event to its handlers. The queue must not be empty.
+   * Returns false for a message coalescing dropped (no handler ran).
+   */
+  dispatchHead(): boolean {
     const queue = this.queue;
+    if (this.coalesceKey !== undefined) {
+      if (queue.uncoalesced) this.coalesceQueued(this.coalesceKey);
+      if (queue.headSuperseded) {
+        queue.shift();
+        queue.coalesced++;
+        return false;
+      }
+    }
     const kind = queue.headKind;
     const code = queue.headCode;
     this.eventTimeValue = queue.headTime;
@@ -478,6 +530,19 @@ export class WebSocket {
         break;
     }
     this.dispatchDepth--;
+    return true;
+  }
+
+  /** Run the game's coalescing key over the messages queued since last time. */
+  private coalesceQueued(keyOf: (data: string | Uint8Array) => unknown): void {
+    this.queue.coalesce((data) => {
+      try {
+        return keyOf(data);
+      } catch (error) {
+        this.reportHandlerError(error); // the game's code: never swallowed, never fatal to the queue
+        return undefined;
+      }
+    });
   }
 
   /** @internal Arrival sequence number of the oldest queued event, -1 when none. */

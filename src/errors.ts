@@ -42,7 +42,9 @@ export type NetworkErrorCode =
   /** A message was larger than `maxPayload`. */
   | 'message_too_big'
   /** The queue passed its hard cap because the game stopped calling `update()` (browsers). */
-  | 'queue_overflow';
+  | 'queue_overflow'
+  /** Nothing at all came from the server for `closeAfterNoMessage` ms (a dead or half-open peer). */
+  | 'timeout';
 
 /** Every `code` an error from ticksocket can have. */
 export type ErrorCode = UsageErrorCode | NetworkErrorCode;

@@ -218,6 +218,11 @@ export class EventQueue implements TransportSink {
     this.ended = true;
   }
 
+  /** Whether `closed` was accepted (the connection is over for the transport). */
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
   // ---- the dispatcher's side ----
 
   /** Kind of the oldest event (only when `length > 0`). */

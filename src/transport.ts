@@ -38,10 +38,20 @@ export interface TransportSink {
   closed(code: number, reason: string, wasClean: boolean): void;
 }
 
+/** Where a transport reports liveness and pongs (all times on the `performance.now()` clock). */
+export interface HeartbeatSink {
+  /** Something (any frame) arrived at `time`. */
+  heard(time: number): void;
+  /** The pong of the ping sent at `sentAt` arrived at `time`. */
+  pong(sentAt: number, time: number): void;
+}
+
 /** Options a transport gets from `connect()`. */
 export interface ConnectOptions {
   /** Report fragments one by one through `sink.fragment` instead of assembled messages. */
   readonly streamFragments: boolean;
+  /** Report liveness and pongs here, when the socket has a heartbeat. */
+  readonly heartbeat?: HeartbeatSink;
 }
 
 /**
@@ -61,6 +71,8 @@ export interface Transport {
   send(data: string | Uint8Array): boolean;
   /** Start the closing handshake (or abort a handshake in progress). `closed` follows. */
   close(code: number, reason: string): void;
+  /** Send a protocol ping whose pong reports `sentAt` to the heartbeat (absent: browsers). */
+  ping?(sentAt: number): void;
   /** Drop the connection at once, without a closing handshake (the queue overflowed). */
   abort(): void;
   /** Stop reading from the network until `resume()`. */

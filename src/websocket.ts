@@ -18,6 +18,7 @@ import {
   StreamingUnsupportedError,
   WebSocketError,
 } from './errors.js';
+import { type AppPing, Heartbeat } from './heartbeat.js';
 import type { SocketManager } from './manager.js';
 import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits } from './queue.js';
 import {
@@ -101,6 +102,24 @@ export interface WebSocketOptions {
    * ```
    */
   coalesce?: (data: string | Uint8Array) => unknown;
+  /**
+   * Ping the server this often, in ms (0, the default: never). Node sends protocol ping frames;
+   * browsers cannot, so there set `appPing` too. Round trips feed `latency` and `jitter`.
+   */
+  pingInterval?: number;
+  /**
+   * Fail the connection with a `timeout` error (then `closed` 1006) when nothing at all, not
+   * even a pong, came from the server for this many ms (0, the default: never). With
+   * `pingInterval` set, a dead or half-open server is noticed within this plus one interval.
+   */
+  closeAfterNoMessage?: number;
+  /** An application-level ping for servers or platforms without ping frames (see {@link AppPing}). */
+  appPing?: AppPing;
+  /**
+   * Read the server's clock from a message (its timestamp in ms), or undefined: feeds
+   * `clockOffset` and `serverNow()`. Runs inside `update()`, before the message's handlers.
+   */
+  serverTime?: (data: string | Uint8Array) => number | undefined;
 }
 
 /** What waits for `update()`: read with `socket.backlog`. */
@@ -135,6 +154,8 @@ export interface SocketStats {
   peakQueuedBytes: number;
   /** Messages not dispatched because a newer one with the same coalescing key replaced them. */
   coalesced: number;
+  /** Smoothed round trip in ms (0 without a heartbeat or before the first pong). */
+  latency: number;
 }
 
 type AnyHandler = (...args: never[]) => void;
@@ -209,6 +230,10 @@ export class WebSocket {
   private readonly manager: SocketManager | null;
   private readonly onHandlerError: ((error: unknown, socket: WebSocket) => void) | undefined;
   private readonly coalesceKey: ((data: string | Uint8Array) => unknown) | undefined;
+  private readonly serverTimeOf: ((data: string | Uint8Array) => number | undefined) | undefined;
+  private readonly heartbeat: Heartbeat | undefined;
+  /** Messages must be read before dispatch (ping replies, server timestamps). */
+  private readonly inspectsMessages: boolean;
   /** Handlers of this socket are running: `on`/`off` copy the list instead of changing it. */
   private dispatchDepth = 0;
   private updating = false;
@@ -230,6 +255,8 @@ export class WebSocket {
     const protocols = checkProtocols(options.protocols);
     checkTimeout('handshakeTimeout', options.handshakeTimeout);
     checkTimeout('closeTimeout', options.closeTimeout);
+    checkTimeout('pingInterval', options.pingInterval);
+    checkTimeout('closeAfterNoMessage', options.closeAfterNoMessage);
     const limits = queueLimits(options.queue);
     const factory = (options.transport ?? (this.constructor as typeof WebSocket).defaultTransport) as
       | TransportFactory<WebSocketOptions>
@@ -249,6 +276,22 @@ export class WebSocket {
     this.manager = options.manager ?? null;
     this.onHandlerError = options.onHandlerError;
     this.coalesceKey = options.coalesce;
+    this.serverTimeOf = options.serverTime;
+    const pingInterval = options.pingInterval ?? 0;
+    const closeAfterNoMessage = options.closeAfterNoMessage ?? 0;
+    if (
+      pingInterval > 0 ||
+      closeAfterNoMessage > 0 ||
+      options.appPing !== undefined ||
+      options.serverTime !== undefined
+    ) {
+      this.heartbeat = new Heartbeat(
+        { pingInterval, closeAfterNoMessage, appPing: options.appPing },
+        this.transport,
+        this.queue,
+      );
+    }
+    this.inspectsMessages = options.appPing !== undefined || options.serverTime !== undefined;
   }
 
   /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
@@ -303,7 +346,40 @@ export class WebSocket {
       peakQueuedEvents: queue.peakLength,
       peakQueuedBytes: queue.peakBytes,
       coalesced: queue.coalesced,
+      latency: this.latency,
     };
+  }
+
+  /** Smoothed round-trip time to the server in ms, from pings (0 before the first pong). */
+  get latency(): number {
+    return this.heartbeat?.latency ?? 0;
+  }
+
+  /** How much the round trip varies, in ms (RFC 6298 RTTVAR). */
+  get jitter(): number {
+    return this.heartbeat?.jitter ?? 0;
+  }
+
+  /**
+   * Local clock (`performance.now()`) minus the server's clock, in ms, estimated from the
+   * `serverTime` of messages (or of application ping replies); undefined before any.
+   */
+  get clockOffset(): number | undefined {
+    return this.heartbeat?.clockOffset;
+  }
+
+  /**
+   * The server's clock at local time `localTime` (default: now), to place snapshots on the
+   * server's timeline; undefined before any server timestamp.
+   *
+   * @example
+   * ```ts
+   * const renderAt = socket.serverNow()! - 100; // interpolate 100 ms in the server's past
+   * ```
+   */
+  serverNow(localTime: number = performance.now()): number | undefined {
+    const offset = this.clockOffset;
+    return offset === undefined ? undefined : localTime - offset;
   }
 
   /** What waits for `update()`: a game back from a background tab can decide how to catch up. */
@@ -356,9 +432,11 @@ export class WebSocket {
     }
     this.stateValue = STATE_CONNECTING;
     if (this.manager !== null) this.manager.join(this, this.queue);
+    this.heartbeat?.start();
     try {
       this.transport.connect(this.queue, {
         streamFragments: (this.handlers.all.get('incompleteFrame')?.length ?? 0) > 0,
+        heartbeat: this.heartbeat,
       });
     } catch (cause) {
       // A network failure never throws at the game: it arrives through update() like any other.
@@ -492,8 +570,15 @@ export class WebSocket {
     let payload: unknown;
     if (kind === TEXT || kind === BINARY) {
       list = this.listOf(kind === TEXT ? 'message' : 'binary');
-      // No handler: no decoding, no copy.
-      if (list !== undefined && list.length > 0) payload = queue.headPayload;
+      if (this.inspectsMessages) {
+        payload = queue.headPayload;
+        if (this.inspect(payload as string | Uint8Array, queue.headTime)) {
+          queue.shift();
+          return false; // a ping reply: consumed
+        }
+      } else if (list !== undefined && list.length > 0) {
+        payload = queue.headPayload; // no handler: no decoding, no copy
+      }
     } else {
       payload = queue.headPayload;
     }
@@ -525,12 +610,26 @@ export class WebSocket {
       }
       case CLOSED:
         this.stateValue = STATE_CLOSED;
+        this.heartbeat?.stop();
         if (this.manager !== null) this.manager.leave(this);
         this.emit(this.listOf('closed'), code, payload);
         break;
     }
     this.dispatchDepth--;
     return true;
+  }
+
+  /** Ping replies and server timestamps; true when the message is a ping reply. Game code: guarded. */
+  private inspect(data: string | Uint8Array, arrival: number): boolean {
+    const heartbeat = this.heartbeat!;
+    try {
+      if (heartbeat.isPingReply(data, arrival)) return true;
+      const serverTime = this.serverTimeOf?.(data);
+      if (serverTime !== undefined) heartbeat.serverTime(serverTime, arrival);
+    } catch (error) {
+      this.reportHandlerError(error);
+    }
+    return false;
   }
 
   /** Run the game's coalescing key over the messages queued since last time. */

@@ -6,7 +6,7 @@
  * same), so such failures are `connection_failed`.
  */
 import { WebSocketError } from '../errors.js';
-import type { ConnectOptions, Transport, TransportSink } from '../transport.js';
+import type { ConnectOptions, HeartbeatSink, Transport, TransportSink } from '../transport.js';
 import type { WebSocketOptions } from '../websocket.js';
 
 /** Options of the browser transport: those of every platform. */
@@ -25,6 +25,7 @@ class BrowserTransport implements Transport {
   private opened = false;
   private errorReported = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: HeartbeatSink | undefined;
 
   constructor(
     private readonly url: string,
@@ -35,8 +36,9 @@ class BrowserTransport implements Transport {
     return this.native === null ? 0 : this.native.bufferedAmount;
   }
 
-  connect(sink: TransportSink, _options: ConnectOptions): void {
+  connect(sink: TransportSink, { heartbeat }: ConnectOptions): void {
     this.sink = sink;
+    this.heartbeat = heartbeat;
     const native = new globalThis.WebSocket(this.url, this.options.protocols as string[] | undefined);
     native.binaryType = 'arraybuffer';
     native.onopen = this.onOpen;
@@ -82,12 +84,14 @@ class BrowserTransport implements Transport {
   private readonly onOpen = (): void => {
     clearTimeout(this.timer);
     this.opened = true;
+    this.heartbeat?.heard(performance.now());
     const native = this.native!;
     this.sink.open({ protocol: native.protocol, extensions: native.extensions, response: null });
   };
 
   private readonly onMessage = (event: MessageEvent): void => {
     const data: unknown = event.data;
+    this.heartbeat?.heard(event.timeStamp);
     // An event's timeStamp is on the performance.now() clock: when the message arrived.
     if (typeof data === 'string') this.sink.text(data, event.timeStamp);
     else this.sink.binary(new Uint8Array(data as ArrayBuffer), event.timeStamp);

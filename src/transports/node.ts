@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { PerMessageDeflateOptions } from 'ws';
 import WsWebSocket, * as wsModule from 'ws';
 import { type HandshakeResponse, type NetworkErrorCode, WebSocketError } from '../errors.js';
-import type { ConnectOptions, Transport, TransportSink } from '../transport.js';
+import type { ConnectOptions, HeartbeatSink, Transport, TransportSink } from '../transport.js';
 import type { WebSocketOptions } from '../websocket.js';
 
 /** TLS options passed to Node's `tls.connect` (trust a private CA, client certificates...). */
@@ -128,6 +128,7 @@ class NodeTransport implements Transport {
   /** The server refused the upgrade; the body is being read. */
   refusal: { res: IncomingMessage; body: Buffer[]; size: number } | null = null;
   fragmentDecoder: TextDecoder | null = null;
+  heartbeat: HeartbeatSink | undefined;
   /** When the TCP read now being parsed arrived: every message parsed from it arrived then. */
   readTime = 0;
   private ws: WsWebSocket | null = null;
@@ -143,10 +144,11 @@ class NodeTransport implements Transport {
     return this.ws === null ? 0 : this.ws.bufferedAmount;
   }
 
-  connect(sink: TransportSink, { streamFragments }: ConnectOptions): void {
+  connect(sink: TransportSink, { streamFragments, heartbeat }: ConnectOptions): void {
     const options = this.options;
     this.sink = sink;
     this.streamFragments = streamFragments;
+    this.heartbeat = heartbeat;
     const ws = new WsWebSocket(this.url, options.protocols as string[], {
       handshakeTimeout: options.handshakeTimeout || undefined,
       perMessageDeflate: options.perMessageDeflate ?? true,
@@ -166,6 +168,7 @@ class NodeTransport implements Transport {
     ws.on('unexpected-response', onUnexpectedResponse);
     ws.on('error', onError);
     ws.on('close', onClose);
+    if (heartbeat !== undefined) ws.on('pong', onPong);
     this.ws = ws;
   }
 
@@ -188,6 +191,14 @@ class NodeTransport implements Transport {
 
   abort(): void {
     this.ws?.terminate();
+  }
+
+  ping(sentAt: number): void {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WsWebSocket.OPEN) return;
+    const payload = Buffer.allocUnsafe(8);
+    payload.writeDoubleLE(sentAt, 0);
+    ws.ping(payload);
   }
 
   pause(): void {
@@ -218,6 +229,7 @@ class NodeTransport implements Transport {
 
   private readonly stampRead = (): void => {
     this.readTime = performance.now();
+    this.heartbeat?.heard(this.readTime);
   };
 
   /** Report a refused handshake once its body is in (or the connection is gone), then drop it. */
@@ -244,6 +256,7 @@ function onUpgrade(this: WsWebSocket, res: IncomingMessage): void {
 function onOpen(this: WsWebSocket): void {
   const transport = transportOf(this);
   transport.stampReads();
+  transport.heartbeat?.heard(performance.now());
   if (CAN_HOOK_RECEIVER) receiveDirectly(this, transport);
   transport.sink.open({ protocol: this.protocol, extensions: this.extensions, response: transport.response });
 }
@@ -254,6 +267,12 @@ function onMessage(this: WsWebSocket, data: Buffer, isBinary: boolean): void {
   // Text stays bytes until a handler wants it: ws has already validated the UTF-8.
   if (isBinary) transport.sink.binary(data, transport.readTime);
   else transport.sink.text(data, transport.readTime);
+}
+
+function onPong(this: WsWebSocket, data: Buffer): void {
+  const transport = transportOf(this);
+  // Our pings carry their send time; a pong of anything else (unsolicited) is not timed.
+  if (data.length === 8) transport.heartbeat?.pong(data.readDoubleLE(0), transport.readTime);
 }
 
 function onUnexpectedResponse(this: WsWebSocket, _request: ClientRequest, res: IncomingMessage): void {

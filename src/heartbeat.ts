@@ -1,0 +1,152 @@
+/**
+ * Heartbeat, latency and server clock of one connection. A timer sends pings (protocol ping
+ * frames where the transport has them, else the game's application ping message) and fails the
+ * connection with `timeout` when nothing at all was heard for `closeAfterNoMessage`. The timer
+ * runs no game code: application ping replies are recognized inside `update()`, where they are
+ * timed by their arrival, not by the frame.
+ */
+import { WebSocketError } from './errors.js';
+import type { EventQueue } from './queue.js';
+import type { HeartbeatSink, Transport } from './transport.js';
+
+/** An application-level ping, for platforms without ping frames (browsers). */
+export interface AppPing {
+  /** The message sent every `pingInterval`. */
+  message: string | Uint8Array;
+  /**
+   * Recognize the server's reply (called inside `update()` on each message): `true`, or
+   * `{ serverTime }` when the reply carries the server's clock; anything else for other messages.
+   * Replies are consumed: no handler sees them. The clock estimate assumes the server answers
+   * at once: a reply held for h ms skews it by h/2.
+   */
+  reply: (data: string | Uint8Array) => boolean | { serverTime: number } | undefined;
+}
+
+/** Heartbeat settings of one socket (all in ms; 0: off). */
+export interface HeartbeatOptions {
+  pingInterval: number;
+  closeAfterNoMessage: number;
+  appPing: AppPing | undefined;
+}
+
+/** Samples kept for the clock offset and the minimum round trip. */
+const WINDOW = 32;
+/** Unanswered application pings remembered, oldest first. */
+const MAX_PENDING_PINGS = 16;
+
+export class Heartbeat implements HeartbeatSink {
+  /** Smoothed round-trip time in ms (RFC 6298 SRTT), 0 before the first sample. */
+  latency = 0;
+  /** Round-trip variation in ms (RFC 6298 RTTVAR). */
+  jitter = 0;
+  /** Round trips measured. */
+  samples = 0;
+  private lastHeard = Number.NaN;
+  private lastPing = Number.NEGATIVE_INFINITY;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly recentRtts: number[] = [];
+  private readonly offsets: number[] = [];
+  private readonly pendingPings: number[] = [];
+
+  constructor(
+    private readonly options: HeartbeatOptions,
+    private readonly transport: Transport,
+    private readonly queue: EventQueue,
+  ) {}
+
+  /** Start the timer (the clock of silence starts when the connection opens). */
+  start(): void {
+    const { pingInterval, closeAfterNoMessage } = this.options;
+    // Check often enough to notice silence within a quarter of the limit, and to ping on time.
+    const periods = [pingInterval, closeAfterNoMessage / 4].filter((period) => period > 0);
+    if (periods.length > 0) this.timer = setInterval(this.tick, Math.max(1, Math.min(...periods)));
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  heard(time: number): void {
+    if (!(time <= this.lastHeard)) this.lastHeard = time;
+  }
+
+  pong(sentAt: number, time: number): void {
+    this.roundTrip(time - sentAt);
+  }
+
+  /**
+   * Called inside `update()` for each message when an application ping is set: whether the
+   * message was a ping reply (then it is consumed). `arrival` is when it reached the transport.
+   */
+  isPingReply(data: string | Uint8Array, arrival: number): boolean {
+    const appPing = this.options.appPing;
+    if (appPing === undefined) return false;
+    const reply = appPing.reply(data);
+    if (reply !== true && (typeof reply !== 'object' || reply === null)) return false;
+    const sentAt = this.pendingPings.shift();
+    if (sentAt !== undefined) this.roundTrip(arrival - sentAt);
+    if (typeof reply === 'object') this.serverTime(reply.serverTime, arrival);
+    return true;
+  }
+
+  /** A server timestamp that arrived at `arrival` (local `performance.now()` clock). */
+  serverTime(serverTime: number, arrival: number): void {
+    if (!Number.isFinite(serverTime)) return;
+    this.offsets.push(arrival - serverTime);
+    if (this.offsets.length > WINDOW) this.offsets.shift();
+  }
+
+  /**
+   * Local clock minus server clock, in ms, or undefined before any server timestamp. NTP-style:
+   * the smallest (arrival − server time) seen is the offset plus the shortest one-way delay,
+   * taken as half the shortest round trip.
+   */
+  get clockOffset(): number | undefined {
+    if (this.offsets.length === 0) return undefined;
+    const oneWay = this.recentRtts.length > 0 ? Math.min(...this.recentRtts) / 2 : 0;
+    return Math.min(...this.offsets) - oneWay;
+  }
+
+  private roundTrip(rtt: number): void {
+    if (!(rtt >= 0)) return;
+    this.recentRtts.push(rtt);
+    if (this.recentRtts.length > WINDOW) this.recentRtts.shift();
+    if (this.samples++ === 0) {
+      this.latency = rtt;
+      this.jitter = rtt / 2;
+    } else {
+      this.jitter = 0.75 * this.jitter + 0.25 * Math.abs(this.latency - rtt);
+      this.latency = 0.875 * this.latency + 0.125 * rtt;
+    }
+  }
+
+  private readonly tick = (): void => {
+    if (this.queue.hasEnded) {
+      this.stop();
+      return;
+    }
+    if (Number.isNaN(this.lastHeard)) return; // not open yet: handshakeTimeout covers that
+    const now = performance.now();
+    const { closeAfterNoMessage, pingInterval, appPing } = this.options;
+    if (closeAfterNoMessage > 0 && now - this.lastHeard > closeAfterNoMessage) {
+      this.queue.error(
+        new WebSocketError(
+          'timeout',
+          `Nothing came from the server for ${Math.round(now - this.lastHeard)} ms (closeAfterNoMessage ${closeAfterNoMessage} ms): the connection is gone or half-open.`,
+        ),
+      );
+      this.transport.abort();
+      this.stop();
+      return;
+    }
+    if (pingInterval <= 0 || now - this.lastPing < pingInterval) return;
+    this.lastPing = now;
+    if (appPing === undefined && this.transport.ping !== undefined) {
+      this.transport.ping(now);
+    } else if (appPing !== undefined && this.transport.send(appPing.message)) {
+      this.pendingPings.push(now);
+      if (this.pendingPings.length > MAX_PENDING_PINGS) this.pendingPings.shift();
+    }
+  };
+}

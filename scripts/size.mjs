@@ -6,8 +6,12 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-/** The budget CI holds the figure to, in gzipped bytes. */
-export const SIZE_BUDGET = 6400;
+/**
+ * The budget CI holds the figure to, in gzipped bytes. Raised deliberately, never silently:
+ * 6 400 B for the core (0.1.0); 7 600 B once heartbeat, latency, clock offset and coalescing
+ * (about 1.3 KB gzipped) became part of every socket.
+ */
+export const SIZE_BUDGET = 7600;
 
 /** Gzipped bytes of WebSocket + SocketManager bundled from `packageDir` (default: this checkout). */
 export async function browserBundleSize(packageDir = '.') {

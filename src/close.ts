@@ -7,21 +7,33 @@ import { InvalidCloseCodeError, ReasonTooLongError } from './errors.js';
 
 /** Named close codes. Games put their own at 4000–4999 (see {@link isValidCloseCode}). */
 export const CloseCode = {
+  /** The purpose of the connection was fulfilled. */
   Normal: 1000,
+  /** The endpoint is going away (page closed, server shutting down). */
   GoingAway: 1001,
+  /** The peer broke the protocol. */
   ProtocolError: 1002,
+  /** A kind of data the endpoint cannot accept. */
   UnsupportedData: 1003,
   /** Received only: the close frame had no code. */
   NoStatus: 1005,
   /** Received only: the connection ended without a close frame. */
   Abnormal: 1006,
+  /** Data inconsistent with its type (e.g. invalid UTF-8 in text). */
   InvalidPayload: 1007,
+  /** A message broke the endpoint's policy. */
   PolicyViolation: 1008,
+  /** A message too big to process. */
   MessageTooBig: 1009,
+  /** The client needed an extension the server did not offer. */
   MandatoryExtension: 1010,
+  /** The server met an unexpected condition. */
   InternalError: 1011,
+  /** The server is restarting. */
   ServiceRestart: 1012,
+  /** Temporary overload: try again later. */
   TryAgainLater: 1013,
+  /** A gateway got an invalid response upstream. */
   BadGateway: 1014,
 } as const;
 

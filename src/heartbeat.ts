@@ -19,7 +19,13 @@ export interface AppPing {
    * Replies are consumed: no handler sees them. The clock estimate assumes the server answers
    * at once: a reply held for h ms skews it by h/2.
    */
-  reply: (data: string | Uint8Array) => boolean | { serverTime: number } | undefined;
+  reply: (data: string | Uint8Array) => boolean | PingReply | undefined;
+}
+
+/** A ping reply that carries the server's clock. */
+export interface PingReply {
+  /** The server's clock when it replied, in ms (any epoch: only differences matter). */
+  serverTime: number;
 }
 
 /** Heartbeat settings of one socket (all in ms; 0: off). */

@@ -20,6 +20,7 @@ export {
   StreamingUnsupportedError,
   WebSocketError,
 } from './errors.js';
+export type { AppPing, PingReply } from './heartbeat.js';
 export type {
   AttachOptions,
   EngineCallback,
@@ -40,6 +41,7 @@ export { DEFAULT_QUEUE_LIMITS } from './queue.js';
 export type {
   ByteArrayClass,
   ConnectOptions,
+  HeartbeatSink,
   OpenInfo,
   Transport,
   TransportFactory,

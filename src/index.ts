@@ -39,6 +39,19 @@ export {
 export type { QueueLimits } from './queue.js';
 export { DEFAULT_QUEUE_LIMITS } from './queue.js';
 export type {
+  RecordedBase,
+  RecordedBinary,
+  RecordedClosed,
+  RecordedError,
+  RecordedEvent,
+  RecordedMessage,
+  RecordedOpen,
+  Recorder,
+  Replay,
+  ReplayOptions,
+} from './replay.js';
+export { createReplay, decodeRecording, encodeRecording, recordEvents } from './replay.js';
+export type {
   ByteArrayClass,
   ConnectOptions,
   HeartbeatSink,

@@ -5,8 +5,9 @@
  * events it dispatches, never the number of idle sockets.
  */
 import { InvalidOptionError, InvalidStateError } from './errors.js';
+import { rethrowHandlerErrors } from './handlers.js';
 import type { ArrivalListener, EventQueue } from './queue.js';
-import { rethrowHandlerErrors, type UpdateBudget, type WebSocket } from './websocket.js';
+import type { UpdateBudget, WebSocket } from './websocket.js';
 
 const INITIAL_CAPACITY = 64;
 

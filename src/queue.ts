@@ -169,8 +169,8 @@ export class EventQueue implements TransportSink {
 
   // ---- the transport's side (TransportSink) ----
 
-  open(info: OpenInfo): void {
-    this.push(OPEN, info, 0, 0, performance.now());
+  open(info: OpenInfo, time = performance.now()): void {
+    this.push(OPEN, info, 0, 0, time);
   }
 
   text(data: string | Uint8Array, time = performance.now()): void {
@@ -185,13 +185,13 @@ export class EventQueue implements TransportSink {
     this.push(FRAGMENT, data, isFinal ? 1 : 0, data.length, time);
   }
 
-  error(error: WebSocketError): void {
+  error(error: WebSocketError, time = performance.now()): void {
     if (this.ended) return;
     this.errorSeen = true;
-    this.push(ERROR, error, 0, 0, performance.now());
+    this.push(ERROR, error, 0, 0, time);
   }
 
-  closed(code: number, reason: string, wasClean: boolean): void {
+  closed(code: number, reason: string, wasClean: boolean, time = performance.now()): void {
     if (this.ended) return;
     if (!wasClean && !this.errorSeen) {
       // A connection lost without a word is still an error to the game (the seed's OnError).
@@ -201,9 +201,10 @@ export class EventQueue implements TransportSink {
           `The connection ended without a closing handshake (close code ${code}): the server went away or the network dropped.`,
           { closeCode: code },
         ),
+        time,
       );
     }
-    this.push(CLOSED, reason, code, 0, performance.now());
+    this.push(CLOSED, reason, code, 0, time);
     this.ended = true;
   }
 

@@ -25,7 +25,7 @@ export interface OpenInfo {
  */
 export interface TransportSink {
   /** The handshake completed. */
-  open(info: OpenInfo): void;
+  open(info: OpenInfo, time?: number): void;
   /** A complete text message: a string, or its UTF-8 bytes (already validated) to decode lazily. */
   text(data: string | Uint8Array, time?: number): void;
   /** A complete binary message. */
@@ -33,9 +33,9 @@ export interface TransportSink {
   /** One fragment of a fragmented message (only when `connect` was asked to stream fragments). */
   fragment(data: string | Uint8Array, isFinal: boolean, time?: number): void;
   /** The connection failed; `closed` follows. */
-  error(error: WebSocketError): void;
+  error(error: WebSocketError, time?: number): void;
   /** The connection ended. Called exactly once per connect, last. */
-  closed(code: number, reason: string, wasClean: boolean): void;
+  closed(code: number, reason: string, wasClean: boolean, time?: number): void;
 }
 
 /** Where a transport reports liveness and pongs (all times on the `performance.now()` clock). */

@@ -6,11 +6,9 @@
  * when the `open` event is dispatched, `closed` when `closed` is, `closing` at once for the
  * game's own `close()` (pump rule 7).
  */
-import mitt, { type Emitter, type Handler } from 'mitt';
 import { checkCloseArguments } from './close.js';
 import {
   type HandshakeResponse,
-  InvalidArgumentError,
   InvalidOptionError,
   InvalidPayloadError,
   InvalidStateError,
@@ -18,6 +16,7 @@ import {
   StreamingUnsupportedError,
   WebSocketError,
 } from './errors.js';
+import { type AnyHandler, Handlers, rethrowHandlerErrors } from './handlers.js';
 import { type AppPing, Heartbeat } from './heartbeat.js';
 import type { SocketManager } from './manager.js';
 import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits } from './queue.js';
@@ -158,9 +157,6 @@ export interface SocketStats {
   latency: number;
 }
 
-type AnyHandler = (...args: never[]) => void;
-type Registry = Emitter<Record<WebSocketEventName, unknown>>;
-
 const EVENT_NAMES: ReadonlySet<string> = new Set<WebSocketEventName>([
   'open',
   'message',
@@ -179,18 +175,6 @@ const STATE_CLOSED = 4;
 const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'closing', 'closed'];
 
 const SUBPROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** Exceptions thrown by handlers during the current `update()`, rethrown when it ends. */
-const handlerErrors: unknown[] = [];
-
-/** @internal Rethrow what handlers threw during this `update()`: one error as is, several as an AggregateError. */
-export function rethrowHandlerErrors(): void {
-  if (handlerErrors.length === 0) return;
-  const errors = handlerErrors.splice(0);
-  throw errors.length === 1
-    ? errors[0]
-    : new AggregateError(errors, `${errors.length} ticksocket handlers threw during update()`);
-}
 
 /**
  * A WebSocket client whose handlers run inside `update()`, from the game loop.
@@ -224,18 +208,15 @@ export class WebSocket {
   } = { response: null };
 
   private stateValue = STATE_IDLE;
-  private readonly handlers: Registry = mitt();
+  private readonly handlers: Handlers<WebSocket>;
   private readonly transport: Transport;
   private readonly queue: EventQueue;
   private readonly manager: SocketManager | null;
-  private readonly onHandlerError: ((error: unknown, socket: WebSocket) => void) | undefined;
   private readonly coalesceKey: ((data: string | Uint8Array) => unknown) | undefined;
   private readonly serverTimeOf: ((data: string | Uint8Array) => number | undefined) | undefined;
   private readonly heartbeat: Heartbeat | undefined;
   /** Messages must be read before dispatch (ping replies, server timestamps). */
   private readonly inspectsMessages: boolean;
-  /** Handlers of this socket are running: `on`/`off` copy the list instead of changing it. */
-  private dispatchDepth = 0;
   private updating = false;
   private eventTimeValue = 0;
   private protocolValue = '';
@@ -274,7 +255,7 @@ export class WebSocket {
     });
     this.queue = new EventQueue(this.transport, limits, this);
     this.manager = options.manager ?? null;
-    this.onHandlerError = options.onHandlerError;
+    this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, options.onHandlerError);
     this.coalesceKey = options.coalesce;
     this.serverTimeOf = options.serverTime;
     const pingInterval = options.pingInterval ?? 0;
@@ -399,21 +380,18 @@ export class WebSocket {
    * @throws {@link StreamingUnsupportedError} for `incompleteFrame` where the transport cannot see fragments.
    */
   on<E extends WebSocketEventName>(event: E, handler: WebSocketEvents[E]): this {
-    checkHandler(event, handler);
     if (event === 'incompleteFrame' && !this.transport.canStreamFragments) {
       throw new StreamingUnsupportedError(
         'This transport never sees message fragments (browsers assemble them): handle whole messages with "message" and "binary".',
       );
     }
-    this.copyListWhileDispatching(event);
-    this.handlers.on(event, handler as unknown as Handler<unknown>);
+    this.handlers.add(event, handler);
     return this;
   }
 
   /** Remove a handler added with `on`; without `handler`, remove every handler of `event`. */
   off<E extends WebSocketEventName>(event: E, handler?: WebSocketEvents[E]): this {
-    this.copyListWhileDispatching(event);
-    this.handlers.off(event, handler as unknown as Handler<unknown> | undefined);
+    this.handlers.remove(event, handler);
     return this;
   }
 
@@ -435,7 +413,7 @@ export class WebSocket {
     this.heartbeat?.start();
     try {
       this.transport.connect(this.queue, {
-        streamFragments: (this.handlers.all.get('incompleteFrame')?.length ?? 0) > 0,
+        streamFragments: this.handlers.count('incompleteFrame') > 0,
         heartbeat: this.heartbeat,
       });
     } catch (cause) {
@@ -583,7 +561,6 @@ export class WebSocket {
       payload = queue.headPayload;
     }
     queue.shift(); // before the handlers run: one that throws must not see its event again
-    this.dispatchDepth++;
     switch (kind) {
       case TEXT:
       case BINARY:
@@ -615,7 +592,6 @@ export class WebSocket {
         this.emit(this.listOf('closed'), code, payload);
         break;
     }
-    this.dispatchDepth--;
     return true;
   }
 
@@ -627,7 +603,7 @@ export class WebSocket {
       const serverTime = this.serverTimeOf?.(data);
       if (serverTime !== undefined) heartbeat.serverTime(serverTime, arrival);
     } catch (error) {
-      this.reportHandlerError(error);
+      this.handlers.report(error);
     }
     return false;
   }
@@ -638,7 +614,7 @@ export class WebSocket {
       try {
         return keyOf(data);
       } catch (error) {
-        this.reportHandlerError(error); // the game's code: never swallowed, never fatal to the queue
+        this.handlers.report(error); // the game's code: never swallowed, never fatal to the queue
         return undefined;
       }
     });
@@ -650,38 +626,11 @@ export class WebSocket {
   }
 
   private listOf(event: WebSocketEventName): AnyHandler[] | undefined {
-    return this.handlers.all.get(event) as AnyHandler[] | undefined;
+    return this.handlers.list(event);
   }
 
-  /** Call each handler; one that throws is reported, and the rest still run. */
   private emit(list: AnyHandler[] | undefined, a?: unknown, b?: unknown): void {
-    if (list === undefined) return;
-    for (let i = 0; i < list.length; i++) {
-      try {
-        (list[i] as (socket: WebSocket, a: unknown, b: unknown) => void)(this, a, b);
-      } catch (error) {
-        this.reportHandlerError(error);
-      }
-    }
-  }
-
-  private reportHandlerError(error: unknown): void {
-    if (this.onHandlerError === undefined) {
-      handlerErrors.push(error);
-      return;
-    }
-    try {
-      this.onHandlerError(error, this);
-    } catch (thrownByReporter) {
-      handlerErrors.push(thrownByReporter);
-    }
-  }
-
-  /** The loop in `emit` holds the list it started with; give `on`/`off` a fresh one to change. */
-  private copyListWhileDispatching(event: WebSocketEventName): void {
-    if (this.dispatchDepth === 0) return;
-    const list = this.handlers.all.get(event);
-    if (list !== undefined) this.handlers.all.set(event, list.slice() as typeof list);
+    this.handlers.emit(list, a, b);
   }
 }
 
@@ -747,17 +696,6 @@ function queueLimits(overrides: Partial<QueueLimits> | undefined): Readonly<Queu
     throw new InvalidOptionError('queue low-water marks must not be above the high-water marks.');
   }
   return limits;
-}
-
-function checkHandler(event: string, handler: unknown): void {
-  if (!EVENT_NAMES.has(event)) {
-    throw new InvalidArgumentError(
-      `Unknown event ${JSON.stringify(event)}: use one of ${[...EVENT_NAMES].join(', ')}.`,
-    );
-  }
-  if (typeof handler !== 'function') {
-    throw new InvalidArgumentError(`The handler for "${event}" must be a function, got ${typeof handler}.`);
-  }
 }
 
 function toPayload(data: unknown): string | Uint8Array {

@@ -1,5 +1,7 @@
 // The browser entry point (`exports` conditions "browser" and "default"): `WebSocket` connects
 // through the native WebSocket. Nothing here imports `ws` or any `node:` module.
+
+import { ReconnectingWebSocket as CoreReconnectingWebSocket, type ReconnectOptions } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
 import { type BrowserWebSocketOptions, createBrowserTransport } from './transports/browser.js';
 import { WebSocket as CoreWebSocket } from './websocket.js';
@@ -24,6 +26,22 @@ export class WebSocket extends CoreWebSocket {
   static override defaultTransport: TransportFactory<never> | undefined = createBrowserTransport;
 
   constructor(url: string | URL, options?: BrowserWebSocketOptions) {
+    super(url, options);
+  }
+}
+
+/**
+ * A {@link WebSocket} that reconnects by itself (see the core `ReconnectingWebSocket`).
+ *
+ * @example
+ * ```ts
+ * const socket = new ReconnectingWebSocket(url, { reconnect: { sendPolicy: 'queue' } }).open();
+ * ```
+ */
+export class ReconnectingWebSocket extends CoreReconnectingWebSocket {
+  static override socketClass: typeof CoreWebSocket | undefined = WebSocket;
+
+  constructor(url: string | URL, options?: BrowserWebSocketOptions & { reconnect?: ReconnectOptions }) {
     super(url, options);
   }
 }

@@ -25,6 +25,7 @@ export type {
   AttachOptions,
   EngineCallback,
   FixedStepOptions,
+  ManagerStats,
   ObservableLike,
   Pumpable,
   TickerLike,
@@ -38,6 +39,16 @@ export {
 } from './manager.js';
 export type { QueueLimits } from './queue.js';
 export { DEFAULT_QUEUE_LIMITS } from './queue.js';
+export type {
+  ReconnectingState,
+  ReconnectingStats,
+  ReconnectingWebSocketEvents,
+  ReconnectingWebSocketOptions,
+  ReconnectOptions,
+  SendPolicy,
+  SocketClass,
+} from './reconnecting.js';
+export { ReconnectingWebSocket as CoreReconnectingWebSocket, ReconnectingWebSocket } from './reconnecting.js';
 export type {
   RecordedBase,
   RecordedBinary,

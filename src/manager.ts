@@ -11,6 +11,28 @@ import type { UpdateBudget, WebSocket } from './websocket.js';
 
 const INITIAL_CAPACITY = 64;
 
+/** Counters of a {@link SocketManager}: its live sockets' counters, summed. */
+export interface ManagerStats {
+  /** Live sockets. */
+  sockets: number;
+  /** Messages received. */
+  messagesIn: number;
+  /** Payload bytes received. */
+  bytesIn: number;
+  /** Messages sent. */
+  messagesOut: number;
+  /** Bytes sent. */
+  bytesOut: number;
+  /** Sends dropped because a connection had ended underneath. */
+  droppedSends: number;
+  /** Events waiting for `update()`. */
+  queuedEvents: number;
+  /** Their payload bytes. */
+  queuedBytes: number;
+  /** Messages coalescing replaced. */
+  coalesced: number;
+}
+
 /**
  * Pumps every socket created with `{ manager }`. Sockets join on `open()` and leave once their
  * `closed` has been dispatched.
@@ -41,6 +63,37 @@ export class SocketManager {
   get queuedEvents(): number {
     let total = 0;
     for (const socket of this.live) total += socket.queuedEvents;
+    return total;
+  }
+
+  /**
+   * Counters summed over the live sockets, and how many there are (a new object each read; it
+   * visits every live socket, so read it for a HUD, not per event).
+   */
+  get stats(): ManagerStats {
+    const total: ManagerStats = {
+      sockets: 0,
+      messagesIn: 0,
+      bytesIn: 0,
+      messagesOut: 0,
+      bytesOut: 0,
+      droppedSends: 0,
+      queuedEvents: 0,
+      queuedBytes: 0,
+      coalesced: 0,
+    };
+    for (const socket of this.live) {
+      const stats = socket.stats;
+      total.sockets++;
+      total.messagesIn += stats.messagesIn;
+      total.bytesIn += stats.bytesIn;
+      total.messagesOut += stats.messagesOut;
+      total.bytesOut += stats.bytesOut;
+      total.droppedSends += stats.droppedSends;
+      total.queuedEvents += stats.queuedEvents;
+      total.queuedBytes += stats.queuedBytes;
+      total.coalesced += stats.coalesced;
+    }
     return total;
   }
 

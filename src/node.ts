@@ -1,4 +1,6 @@
 // The Node entry point (`exports` condition "node"): `WebSocket` connects through `ws`.
+
+import { ReconnectingWebSocket as CoreReconnectingWebSocket, type ReconnectOptions } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
 import { createNodeTransport, type NodeWebSocketOptions } from './transports/node.js';
 import { WebSocket as CoreWebSocket } from './websocket.js';
@@ -22,6 +24,22 @@ export class WebSocket extends CoreWebSocket {
   static override defaultTransport: TransportFactory<never> | undefined = createNodeTransport;
 
   constructor(url: string | URL, options?: NodeWebSocketOptions) {
+    super(url, options);
+  }
+}
+
+/**
+ * A {@link WebSocket} that reconnects by itself (see the core `ReconnectingWebSocket`).
+ *
+ * @example
+ * ```ts
+ * const socket = new ReconnectingWebSocket(url, { reconnect: { sendPolicy: 'queue' } }).open();
+ * ```
+ */
+export class ReconnectingWebSocket extends CoreReconnectingWebSocket {
+  static override socketClass: typeof CoreWebSocket | undefined = WebSocket;
+
+  constructor(url: string | URL, options?: NodeWebSocketOptions & { reconnect?: ReconnectOptions }) {
     super(url, options);
   }
 }

@@ -19,10 +19,11 @@ export interface TestServer {
 
 const openServers = new Set<TestServer>();
 
-/** A `ws` server on 127.0.0.1, ephemeral port. `onConnection` runs for each client. */
+/** A `ws` server on 127.0.0.1, on `port` (default: an ephemeral one). `onConnection` runs for each client. */
 export async function startServer(
   onConnection?: (socket: ServerSocket, request: IncomingMessage) => void,
   options: Omit<ServerOptions, 'port' | 'host' | 'server'> = {},
+  port = 0,
 ): Promise<TestServer> {
   const http = createServer();
   const wss = new WebSocketServer({ ...options, server: http });
@@ -38,11 +39,11 @@ export async function startServer(
       waiter(socket);
     }
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const port = (http.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+  const listening = (http.address() as AddressInfo).port;
   const server: TestServer = {
-    url: `ws://127.0.0.1:${port}`,
-    port,
+    url: `ws://127.0.0.1:${listening}`,
+    port: listening,
     wss,
     http,
     clients,

@@ -42,6 +42,7 @@ describe('SocketManager', () => {
     }
     await waitFor(() => manager.queuedEvents === 10, { what: '10 echoes queued' });
     expect(manager.update()).toBe(10);
+    expect(manager.stats).toMatchObject({ sockets: 302, messagesOut: 10, messagesIn: 10, queuedEvents: 0 });
     expect(echoes.filter((text) => text.startsWith('0:'))).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4']);
     expect(echoes.filter((text) => text.startsWith('1:'))).toEqual(['1:0', '1:1', '1:2', '1:3', '1:4']);
     manager.closeAll();

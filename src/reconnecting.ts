@@ -1,0 +1,380 @@
+/**
+ * A socket that comes back. An instance of `WebSocket` is never reused, so this makes a fresh
+ * one for each attempt, keeps the game's handlers on itself (they get this object, which stays
+ * the same), backs off exponentially with jitter between attempts, and reports `reconnecting`
+ * and `reconnected` through `update()` like every other event. Sends made while disconnected
+ * follow a policy: dropped (counted), queued (capped, and expired when stale), or refused.
+ */
+import { checkCloseArguments } from './close.js';
+import { InvalidOptionError, InvalidStateError, type WebSocketError } from './errors.js';
+import { type AnyHandler, Handlers } from './handlers.js';
+import { type SocketStats, type UpdateBudget, WebSocket, type WebSocketOptions } from './websocket.js';
+
+/** What to do with a `send()` made while the connection is down. */
+export type SendPolicy = 'drop' | 'queue' | 'fail';
+
+/** How a {@link ReconnectingWebSocket} retries and what it does with sends meanwhile. */
+export interface ReconnectOptions {
+  /** First delay before reconnecting, ms. Default 500. */
+  minDelay?: number;
+  /** Longest delay, ms. Default 30 000. */
+  maxDelay?: number;
+  /** Each failed attempt multiplies the delay by this. Default 2. */
+  factor?: number;
+  /** Part of each delay that is random (0: none, 1: anywhere from 0 to the delay). Default 0.5. */
+  jitter?: number;
+  /** Give up after this many failed attempts in a row (then `closed`). Default: never. */
+  maxRetries?: number;
+  /** A close with one of these codes is final: no reconnect. Default [1000, 1008]. */
+  finalCloseCodes?: readonly number[];
+  /** Default policy of `send()` while disconnected. Default `'drop'`. */
+  sendPolicy?: SendPolicy;
+  /** Most sends kept by the `'queue'` policy; the oldest go first when full. Default 100. */
+  maxQueuedSends?: number;
+  /** Queued sends older than this (ms) expire instead of arriving late. Default 2 000. */
+  maxQueuedAge?: number;
+}
+
+/** Options of a {@link ReconnectingWebSocket}: those of each socket it makes, plus `reconnect`. */
+export interface ReconnectingWebSocketOptions extends WebSocketOptions {
+  /** Retry and send policy. */
+  reconnect?: ReconnectOptions;
+}
+
+/** Where a reconnecting socket is. `'reconnecting'`: waiting for the next attempt, or making it. */
+export type ReconnectingState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
+
+/** Handler signatures: those of a `WebSocket`, with this object first, plus the reconnect events. */
+export interface ReconnectingWebSocketEvents {
+  /** A connection opened (the first one, and each one after a reconnect). */
+  open: (socket: ReconnectingWebSocket) => void;
+  /** A text message. */
+  message: (socket: ReconnectingWebSocket, text: string) => void;
+  /** A binary message. */
+  binary: (socket: ReconnectingWebSocket, data: Uint8Array) => void;
+  /** A connection failed (each time); `errorDesc` follows. */
+  error: (socket: ReconnectingWebSocket, error: WebSocketError) => void;
+  /** A readable description of the error just dispatched. */
+  errorDesc: (socket: ReconnectingWebSocket, description: string) => void;
+  /** The end, for good: the game closed it, the server closed with a final code, or retries ran out. */
+  closed: (socket: ReconnectingWebSocket, code: number, reason: string) => void;
+  /** The connection was lost; attempt number `attempt` starts in `delayMs`. */
+  reconnecting: (socket: ReconnectingWebSocket, attempt: number, delayMs: number, code: number) => void;
+  /** A connection opened again after `attempts` attempts (right after its `open`). */
+  reconnected: (socket: ReconnectingWebSocket, attempts: number) => void;
+}
+
+/** Counters of a reconnecting socket: those of its current connection, plus its own. */
+export interface ReconnectingStats extends SocketStats {
+  /** Connections opened again after a loss. */
+  reconnects: number;
+  /** Sends queued while disconnected, waiting now. */
+  queuedSends: number;
+  /** Queued sends that expired (`maxQueuedAge`) or were pushed out (`maxQueuedSends`). */
+  expiredSends: number;
+}
+
+/** A `WebSocket` class: the platform's, or the core one with an injected transport. */
+export type SocketClass = new (url: string | URL, options?: WebSocketOptions) => WebSocket;
+
+const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
+  'open',
+  'message',
+  'binary',
+  'error',
+  'errorDesc',
+  'closed',
+  'reconnecting',
+  'reconnected',
+]);
+
+const DEFAULTS: Required<ReconnectOptions> = {
+  minDelay: 500,
+  maxDelay: 30_000,
+  factor: 2,
+  jitter: 0.5,
+  maxRetries: Number.POSITIVE_INFINITY,
+  finalCloseCodes: [1000, 1008],
+  sendPolicy: 'drop',
+  maxQueuedSends: 100,
+  maxQueuedAge: 2_000,
+};
+
+/**
+ * A WebSocket that reconnects, with the same API and pump (`update()`).
+ *
+ * @example
+ * ```ts
+ * const socket = new ReconnectingWebSocket('wss://game.example/room', {
+ *   reconnect: { sendPolicy: 'queue', maxQueuedAge: 500 },
+ * });
+ * socket.on('open', (s) => s.send(join())); // runs again after each reconnect
+ * socket.on('reconnecting', (s, attempt, delay) => hud.show(`reconnecting (${attempt})…`));
+ * socket.open();
+ * app.ticker.add(() => socket.update());
+ * ```
+ */
+export class ReconnectingWebSocket {
+  /** The `WebSocket` class of the platform (set by the entry point). */
+  static socketClass: SocketClass | undefined = undefined;
+
+  /** The URL, normalized as `WebSocket` does. */
+  readonly url: string;
+  private readonly handlers: Handlers<ReconnectingWebSocket>;
+  private readonly retry: Required<ReconnectOptions>;
+  private readonly socketOptions: WebSocketOptions;
+  private readonly SocketClass: SocketClass;
+  private socket: WebSocket;
+  private stateValue: ReconnectingState = 'idle';
+  private failures = 0;
+  private everOpened = false;
+  private closeRequested = false;
+  private lastError: WebSocketError | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** A `closed` with no socket to carry it (closed while waiting to reconnect). */
+  private pendingClosed: [number, string] | null = null;
+  private readonly outbox: { data: string | Uint8Array; at: number }[] = [];
+  private reconnects = 0;
+  private droppedSends = 0;
+  private expiredSends = 0;
+
+  /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
+  constructor(url: string | URL, options: ReconnectingWebSocketOptions = {}) {
+    if (options.manager !== undefined) {
+      throw new InvalidOptionError(
+        'A ReconnectingWebSocket is pumped by its own update(); it cannot join a SocketManager.',
+      );
+    }
+    this.retry = checkRetry({ ...DEFAULTS, ...options.reconnect });
+    const { reconnect: _retry, ...socketOptions } = options;
+    this.socketOptions = socketOptions;
+    // The platform's class (set by the entry point), or the core one, which needs options.transport.
+    this.SocketClass = (this.constructor as typeof ReconnectingWebSocket).socketClass ?? WebSocket;
+    this.socket = new this.SocketClass(url, socketOptions); // validates the URL and options now
+    this.url = this.socket.url;
+    // onHandlerError gets this object as the socket: the one the game's handlers receive.
+    const onError = options.onHandlerError as ((error: unknown, socket: ReconnectingWebSocket) => void) | undefined;
+    this.handlers = new Handlers<ReconnectingWebSocket>(this, EVENTS, onError);
+  }
+
+  /** Where it is now. `isOpen` is true only while `'open'`. */
+  get state(): ReconnectingState {
+    return this.stateValue;
+  }
+
+  /** True while connected, as the game sees it (set by `open`, cleared by `reconnecting`/`closed`). */
+  get isOpen(): boolean {
+    return this.stateValue === 'open';
+  }
+
+  /** Arrival time of the event being dispatched (see `WebSocket.eventTime`). */
+  get eventTime(): number {
+    return this.socket.eventTime;
+  }
+
+  /** Smoothed round trip of the current connection, ms. */
+  get latency(): number {
+    return this.socket.latency;
+  }
+
+  /** Counters of the current connection, plus reconnects and the send queue. */
+  get stats(): ReconnectingStats {
+    const current = this.socket.stats;
+    return {
+      ...current,
+      droppedSends: current.droppedSends + this.droppedSends,
+      reconnects: this.reconnects,
+      queuedSends: this.outbox.length,
+      expiredSends: this.expiredSends,
+    };
+  }
+
+  /** Add a handler (see `WebSocket.on`); it stays through reconnects. */
+  on<E extends keyof ReconnectingWebSocketEvents>(event: E, handler: ReconnectingWebSocketEvents[E]): this {
+    this.handlers.add(event, handler);
+    return this;
+  }
+
+  /** Remove a handler added with `on`; without `handler`, every handler of `event`. */
+  off<E extends keyof ReconnectingWebSocketEvents>(event: E, handler?: ReconnectingWebSocketEvents[E]): this {
+    this.handlers.remove(event, handler);
+    return this;
+  }
+
+  /** Start connecting. @throws {@link InvalidStateError} if called twice or after `close()`. */
+  open(): this {
+    if (this.stateValue !== 'idle') {
+      throw new InvalidStateError(
+        'open() was already called: a ReconnectingWebSocket opens once and reconnects by itself.',
+      );
+    }
+    this.stateValue = 'connecting';
+    this.connect(this.socket);
+    return this;
+  }
+
+  /**
+   * Send now if connected; otherwise apply `policy` (default: the `sendPolicy` option).
+   *
+   * @throws {@link InvalidStateError} before `open()` or after `close()`, or while disconnected under the `'fail'` policy.
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView, policy: SendPolicy = this.retry.sendPolicy): void {
+    const state = this.stateValue;
+    if (state === 'open') {
+      this.socket.send(data);
+      return;
+    }
+    if (state === 'idle' || state === 'closing' || state === 'closed') {
+      throw new InvalidStateError(`send() needs an opened socket, but it is ${state}.`);
+    }
+    if (policy === 'fail') {
+      throw new InvalidStateError(
+        `send() while ${state}: the message was not sent. Check isOpen, or send with the 'queue' or 'drop' policy.`,
+      );
+    }
+    if (policy === 'drop') {
+      this.droppedSends++;
+      return;
+    }
+    this.outbox.push({ data: ownCopy(data), at: performance.now() });
+    if (this.outbox.length > this.retry.maxQueuedSends) {
+      this.outbox.shift();
+      this.expiredSends++;
+    }
+  }
+
+  /**
+   * Close for good: no reconnect follows. During a wait between attempts, `closed` (with this
+   * code and reason) comes in the next `update()`.
+   */
+  close(code = 1000, reason = ''): void {
+    reason = String(reason);
+    checkCloseArguments(code, reason);
+    const state = this.stateValue;
+    if (state === 'closing' || state === 'closed') return;
+    this.closeRequested = true;
+    this.outbox.length = 0;
+    if (state === 'idle') {
+      this.stateValue = 'closed';
+      return;
+    }
+    this.stateValue = 'closing';
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pendingClosed = [code, reason];
+      return;
+    }
+    this.socket.close(code, reason);
+  }
+
+  /** Dispatch what was queued before this call (see `WebSocket.update`); returns how many events ran. */
+  update(budget?: UpdateBudget): number {
+    if (this.pendingClosed !== null) {
+      const [code, reason] = this.pendingClosed;
+      this.pendingClosed = null;
+      this.stateValue = 'closed';
+      this.emit('closed', code, reason);
+      return 1;
+    }
+    return this.socket.update(budget);
+  }
+
+  private connect(socket: WebSocket): void {
+    this.socket = socket;
+    this.lastError = null;
+    socket.on('open', () => this.opened());
+    socket.on('message', (_s, text) => this.emit('message', text));
+    socket.on('binary', (_s, data) => this.emit('binary', data));
+    socket.on('error', (_s, error) => {
+      this.lastError = error;
+      this.emit('error', error);
+    });
+    socket.on('errorDesc', (_s, description) => this.emit('errorDesc', description));
+    socket.on('closed', (_s, code, reason) => this.ended(code, reason));
+    socket.open();
+  }
+
+  private opened(): void {
+    const attempts = this.failures;
+    this.failures = 0;
+    this.stateValue = 'open';
+    this.emit('open');
+    this.flushOutbox(); // after the open handlers: a join they send goes first
+    if (this.everOpened) {
+      this.reconnects++;
+      this.emit('reconnected', attempts);
+    }
+    this.everOpened = true;
+  }
+
+  private ended(code: number, reason: string): void {
+    if (this.isFinal(code)) {
+      this.stateValue = 'closed';
+      this.outbox.length = 0;
+      this.emit('closed', code, reason);
+      return;
+    }
+    this.failures++;
+    const delay = this.delayFor(this.failures);
+    this.stateValue = 'reconnecting';
+    this.emit('reconnecting', this.failures, delay, code);
+    // The timer only makes and opens a socket: its events come through update(), as always.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.connect(new this.SocketClass(this.url, this.socketOptions));
+    }, delay);
+  }
+
+  private isFinal(code: number): boolean {
+    if (this.closeRequested) return true;
+    if (this.retry.finalCloseCodes.includes(code)) return true;
+    if (this.failures + 1 > this.retry.maxRetries) return true;
+    // A 4xx refusal (bad credentials, wrong path) will not change by retrying.
+    const status = this.lastError?.code === 'handshake_refused' ? this.lastError.statusCode : 0;
+    return status >= 400 && status < 500;
+  }
+
+  private delayFor(attempt: number): number {
+    const { minDelay, maxDelay, factor, jitter } = this.retry;
+    const base = Math.min(maxDelay, minDelay * factor ** (attempt - 1));
+    return Math.round(base * (1 - jitter * Math.random()));
+  }
+
+  private flushOutbox(): void {
+    const now = performance.now();
+    for (const { data, at } of this.outbox.splice(0)) {
+      if (now - at > this.retry.maxQueuedAge) this.expiredSends++;
+      else this.socket.send(data);
+    }
+  }
+
+  private emit(event: keyof ReconnectingWebSocketEvents, a?: unknown, b?: unknown, c?: unknown): void {
+    this.handlers.emit(this.handlers.list(event) as AnyHandler[] | undefined, a, b, c);
+  }
+}
+
+function ownCopy(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  if (Object.prototype.toString.call(data) === '[object ArrayBuffer]')
+    return new Uint8Array(data as ArrayBuffer).slice();
+  return data as never; // WebSocket.send() will refuse it with InvalidPayloadError when it is sent
+}
+
+function checkRetry(options: Required<ReconnectOptions>): Required<ReconnectOptions> {
+  const { minDelay, maxDelay, factor, jitter, maxRetries, maxQueuedSends, maxQueuedAge, sendPolicy } = options;
+  const bad = (name: string, value: unknown, rule: string) =>
+    new InvalidOptionError(`reconnect.${name} must be ${rule}, got ${String(value)}.`);
+  if (!(minDelay >= 0)) throw bad('minDelay', minDelay, 'a number of ms >= 0');
+  if (!(maxDelay >= minDelay)) throw bad('maxDelay', maxDelay, 'a number of ms >= minDelay');
+  if (!(factor >= 1)) throw bad('factor', factor, 'a number >= 1');
+  if (!(jitter >= 0 && jitter <= 1)) throw bad('jitter', jitter, 'between 0 and 1');
+  if (!(maxRetries >= 0)) throw bad('maxRetries', maxRetries, 'a number >= 0');
+  if (!(maxQueuedSends >= 0)) throw bad('maxQueuedSends', maxQueuedSends, 'a number >= 0');
+  if (!(maxQueuedAge >= 0)) throw bad('maxQueuedAge', maxQueuedAge, 'a number of ms >= 0');
+  if (sendPolicy !== 'drop' && sendPolicy !== 'queue' && sendPolicy !== 'fail') {
+    throw bad('sendPolicy', sendPolicy, "'drop', 'queue' or 'fail'");
+  }
+  return options;
+}

@@ -39,6 +39,8 @@ beforeAll(async () => {
       for (let i = 0; i < 100; i++) client.send(`m${i}`);
       client.send(Buffer.from([7, 8]));
       client.close(4001, 'server done');
+    } else if (request.url === '/pong') {
+      client.on('message', (data) => client.send(String(data) === 'ping' ? 'pong' : `echo ${data}`));
     } else if (request.url === '/flood') {
       for (let i = 0; i < 200; i++) client.send(`f${i}`);
     }
@@ -70,7 +72,7 @@ afterAll(async () => {
   await new Promise((resolve) => http?.close(resolve));
 });
 
-type Scenario = 'echo' | 'serverCloses' | 'refused' | 'overflow' | 'refusals' | 'manager';
+type Scenario = 'echo' | 'serverCloses' | 'refused' | 'overflow' | 'refusals' | 'manager' | 'appPing';
 
 function scenario(name: Scenario, url: string = base): Promise<unknown[]> {
   return page.evaluate(
@@ -118,6 +120,12 @@ describe('browser transport in Chromium', () => {
       ['error', 'queue_overflow'],
       ['closed', 1006],
     ]);
+  });
+
+  it('an application ping measures latency where ping frames do not exist, and its replies reach no handler', async () => {
+    const result = (await scenario('appPing')) as unknown as { latency: number; messages: string[] };
+    expect(result.latency).toBeGreaterThan(0);
+    expect(result.messages).toEqual(['echo hello']);
   });
 
   it('refuses what browsers cannot do, with typed errors', async () => {

@@ -2,7 +2,7 @@
 // last full `npm test`, test-artifacts/summary.json) and the browser bundle size (measured now).
 //   node scripts/figures.mjs           rewrite them in README.md
 //   node scripts/figures.mjs --check   fail if README.md does not show the current figures
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { browserBundleSize, SIZE_BUDGET } from './size.mjs';
 
 const START = '<!-- figures:start (written by `npm run figures`) -->';
@@ -12,6 +12,13 @@ const check = process.argv.includes('--check');
 const summary = JSON.parse(readFileSync('test-artifacts/summary.json', 'utf8'));
 if (summary.failed > 0) {
   console.error('figures: the last test run had failures; fix them first');
+  process.exit(1);
+}
+const testFiles = readdirSync('test', { recursive: true }).filter((file) => String(file).endsWith('.test.ts')).length;
+if (summary.files !== testFiles) {
+  console.error(
+    `figures: the last test run covered ${summary.files} of ${testFiles} test files: run the whole suite (npx vitest run) first`,
+  );
   process.exit(1);
 }
 const size = await browserBundleSize('.');

@@ -1,37 +1,21 @@
 // The browser transport in real headless Chromium (Debian's, through playwright-core): the
 // esbuild browser bundle is served from a local HTTP server, talks to a local ws server, and
 // is pumped from requestAnimationFrame. Open, text, binary, close and failures behave as in Node.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { launchChromium } from './chromium.js';
+import { type BrowserHarness, BUNDLE, runScenario, startBrowserHarness } from './browser/harness.js';
 
-const BUNDLE = 'dist/ticksocket.browser.js';
-let http: Server;
+let harness: BrowserHarness;
 let wss: WebSocketServer;
-let browser: Browser;
-let page: Page;
 let base: string;
 let closedPort: number;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ['scripts/build-browser.mjs'], { stdio: 'inherit' });
-  const bundle = readFileSync(BUNDLE);
-  const html = readFileSync('test/browser/page.html');
-  http = createServer((request, response) => {
-    if (request.url === '/ticksocket.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-    } else if (request.url === '/') {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  wss = new WebSocketServer({ server: http });
+  harness = await startBrowserHarness();
+  wss = new WebSocketServer({ server: harness.http });
   wss.on('connection', (client, request) => {
     if (request.url === '/echo') {
       client.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
@@ -45,43 +29,25 @@ beforeAll(async () => {
       for (let i = 0; i < 200; i++) client.send(`f${i}`);
     }
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  base = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  base = `ws://${harness.host}`;
   // A port with nothing listening, for the refused case.
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   closedPort = (probe.address() as AddressInfo).port;
   await new Promise((resolve) => probe.close(resolve));
-
-  browser = await launchChromium();
-  page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
-    timeout: 10_000,
-  });
-  expect(pageErrors).toEqual([]);
+  expect(harness.pageErrors).toEqual([]);
 });
 
 afterAll(async () => {
-  await browser?.close();
   for (const client of wss?.clients ?? []) client.terminate();
   await new Promise((resolve) => wss?.close(resolve));
-  http?.closeAllConnections();
-  await new Promise((resolve) => http?.close(resolve));
+  await harness?.close();
 });
 
 type Scenario = 'echo' | 'serverCloses' | 'refused' | 'overflow' | 'refusals' | 'manager' | 'appPing';
 
 function scenario(name: Scenario, url: string = base): Promise<unknown[]> {
-  return page.evaluate(
-    ([scenarioName, scenarioUrl]) =>
-      (window as unknown as { scenarios: Record<string, (url: string) => Promise<unknown[]>> }).scenarios[
-        scenarioName
-      ]!(scenarioUrl),
-    [name, url] as const,
-  );
+  return runScenario(harness.page, name, url) as Promise<unknown[]>;
 }
 
 describe('browser transport in Chromium', () => {

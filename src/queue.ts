@@ -210,11 +210,12 @@ export class EventQueue implements TransportSink {
 
   /**
    * Drop everything not yet dispatched and end with `closed(code, reason)`: the game closed the
-   * socket before it ever saw it open, so nothing of that connection reaches its handlers.
+   * socket before it ever saw it open, so nothing of that connection reaches its handlers, even
+   * if the transport had already ended it (its own `closed` is replaced).
    */
   abort(code: number, reason: string): void {
-    if (this.ended) return;
     while (this.length > 0) this.shift();
+    this.ended = false;
     this.push(CLOSED, reason, code, 0, performance.now());
     this.ended = true;
   }

@@ -571,7 +571,7 @@ export class WebSocket {
         break;
       case OPEN: {
         const info = payload as OpenInfo;
-        this.stateValue = STATE_OPEN;
+        if (this.stateValue === STATE_CONNECTING) this.stateValue = STATE_OPEN; // state only moves forward
         this.protocolValue = info.protocol;
         this.extensionsValue = info.extensions;
         if (info.response !== null) this.internalRequest.response = info.response;

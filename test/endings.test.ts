@@ -16,6 +16,7 @@ import {
   record,
   sleep,
   startServer,
+  waitFor,
 } from './helpers.js';
 
 afterEach(closeAllServers);
@@ -186,6 +187,21 @@ describe('rule 4: closed last, exactly once, after everything received', () => {
     expect(socket.state).toBe('closing');
     await pumpToEnd(socket);
     expect(log).toEqual([['closed', 1006, 'closed before the connection opened']]);
+  });
+
+  it('the game closes while connecting, after the server already opened and closed: still only closed (1006), state never open', async () => {
+    const server = await startServer((client) => client.close(1000, 'bye at once'));
+    const socket = new WebSocket(server.url);
+    const log = record(socket);
+    const states: string[] = [];
+    socket.on('closed', (s) => states.push(s.state));
+    socket.open();
+    await waitFor(() => socket.queuedEvents === 2, { what: 'open and closed queued' });
+    socket.close(); // the game never saw open
+    expect(socket.state).toBe('closing');
+    await pumpToEnd(socket);
+    expect(log).toEqual([['closed', 1006, 'closed before the connection opened']]);
+    expect(states).toEqual(['closed']);
   });
 
   it('a protocol error from the server: protocol_error with its close code', async () => {

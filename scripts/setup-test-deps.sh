@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# The system programs the tests need, from Debian's packages: Chromium (browser tests).
+# The system programs the tests need, from Debian's packages: Chromium (browser tests), and the
+# foreign WebSocket servers of the interop tests (Python websockets and Tornado, seen by
+# /usr/bin/python3; websocketd; nginx as a reverse proxy).
 # Present: nothing to do. Missing on Debian as root: apt-get install them, saying so.
 # Otherwise: fail with the exact command to run. Never a silent skip.
 set -euo pipefail
 
 missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+/usr/bin/python3 -c 'import websockets' 2>/dev/null || missing+=(python3-websockets)
+/usr/bin/python3 -c 'import tornado' 2>/dev/null || missing+=(python3-tornado)
+command -v websocketd >/dev/null || missing+=(websocketd)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

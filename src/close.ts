@@ -3,7 +3,7 @@
  * 1006 (reserved) plus 3000–4999 (registered and application codes). 1005 and 1006 can still be
  * *received* in `closed`: they mean "no code given" and "no close frame at all".
  */
-import { InvalidCloseCodeError, ReasonTooLongError } from './errors.js';
+import { InvalidCloseCodeError, quote, ReasonTooLongError } from './errors.js';
 
 /** Named close codes. Games put their own at 4000–4999 (see {@link isValidCloseCode}). */
 export const CloseCode = {
@@ -76,7 +76,7 @@ export function checkCloseArguments(
 ): void {
   if (!isValidCloseCode(code)) {
     throw new InvalidCloseCodeError(
-      `Close code ${String(code)} cannot be sent: use 1000 (normal), 1001–1003, 1007–1014, or 3000–4999 (4000–4999 are for your game).`,
+      `Close code ${quote(code)} cannot be sent: use 1000 (normal), 1001–1003, 1007–1014, or 3000–4999 (4000–4999 are for your game).`,
     );
   }
   const refusal = extraRule?.(code);

@@ -166,3 +166,29 @@ export class WebSocketError extends Error {
     this.statusCode = this.response?.statusCode ?? 0;
   }
 }
+
+/**
+ * @internal A value as error messages quote it. Never throws, whatever the value: a message
+ * about bad input must not fail on that input (an object whose toString throws, a BigInt, a cycle).
+ */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * @internal Text for a value the API converts to a string (a close reason), as browsers do, but
+ * with a typed error when the conversion itself fails.
+ */
+export function asText(value: unknown, what: string): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    throw new InvalidArgumentError(`${what} must be a string, got ${Object.prototype.toString.call(value)}.`);
+  }
+}

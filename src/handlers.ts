@@ -6,7 +6,7 @@
  * that throws does not stop the others: its exception is collected for `update()` to rethrow.
  */
 import mitt, { type Emitter, type Handler } from 'mitt';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, quote } from './errors.js';
 
 /** A handler of any event, as stored. */
 export type AnyHandler = (...args: never[]) => void;
@@ -36,12 +36,10 @@ export class Handlers<Owner extends object> {
 
   add(event: string, handler: unknown): void {
     if (!this.names.has(event)) {
-      throw new InvalidArgumentError(
-        `Unknown event ${JSON.stringify(event)}: use one of ${[...this.names].join(', ')}.`,
-      );
+      throw new InvalidArgumentError(`Unknown event ${quote(event)}: use one of ${[...this.names].join(', ')}.`);
     }
     if (typeof handler !== 'function') {
-      throw new InvalidArgumentError(`The handler for "${event}" must be a function, got ${typeof handler}.`);
+      throw new InvalidArgumentError(`The handler for ${quote(event)} must be a function, got ${typeof handler}.`);
     }
     this.copyWhileEmitting(event);
     this.emitter.on(event, handler as Handler<unknown>);

@@ -4,7 +4,7 @@
  * ring of (socket, arrival number) appended by each socket's queue, so an `update()` costs the
  * events it dispatches, never the number of idle sockets.
  */
-import { InvalidOptionError, InvalidStateError } from './errors.js';
+import { InvalidOptionError, InvalidStateError, quote } from './errors.js';
 import { rethrowHandlerErrors } from './handlers.js';
 import type { ArrivalListener, EventQueue } from './queue.js';
 import type { UpdateBudget, WebSocket } from './websocket.js';
@@ -319,7 +319,7 @@ export function startFixedStep(
   { hz, budget, onTick, maxCatchUpSteps = 5 }: FixedStepOptions,
 ): () => void {
   if (!(hz > 0) || !Number.isFinite(hz)) {
-    throw new InvalidOptionError(`hz must be a positive number of steps per second, got ${String(hz)}.`);
+    throw new InvalidOptionError(`hz must be a positive number of steps per second, got ${quote(hz)}.`);
   }
   const stepMs = 1000 / hz;
   const dt = 1 / hz;

@@ -6,7 +6,7 @@
  * follow a policy: dropped (counted), queued (capped, and expired when stale), or refused.
  */
 import { checkCloseArguments } from './close.js';
-import { InvalidOptionError, InvalidStateError, type WebSocketError } from './errors.js';
+import { asText, InvalidOptionError, InvalidStateError, quote, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
 import { type SocketStats, type UpdateBudget, WebSocket, type WebSocketOptions } from './websocket.js';
 
@@ -248,7 +248,7 @@ export class ReconnectingWebSocket {
    * code and reason) comes in the next `update()`.
    */
   close(code = 1000, reason = ''): void {
-    reason = String(reason);
+    reason = asText(reason, 'The close reason');
     checkCloseArguments(code, reason);
     const state = this.stateValue;
     if (state === 'closing' || state === 'closed') return;
@@ -365,7 +365,7 @@ function ownCopy(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Ar
 function checkRetry(options: Required<ReconnectOptions>): Required<ReconnectOptions> {
   const { minDelay, maxDelay, factor, jitter, maxRetries, maxQueuedSends, maxQueuedAge, sendPolicy } = options;
   const bad = (name: string, value: unknown, rule: string) =>
-    new InvalidOptionError(`reconnect.${name} must be ${rule}, got ${String(value)}.`);
+    new InvalidOptionError(`reconnect.${name} must be ${rule}, got ${quote(value)}.`);
   if (!(minDelay >= 0)) throw bad('minDelay', minDelay, 'a number of ms >= 0');
   if (!(maxDelay >= minDelay)) throw bad('maxDelay', maxDelay, 'a number of ms >= minDelay');
   if (!(factor >= 1)) throw bad('factor', factor, 'a number >= 1');

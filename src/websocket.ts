@@ -8,11 +8,14 @@
  */
 import { checkCloseArguments } from './close.js';
 import {
+  asText,
   type HandshakeResponse,
+  InvalidArgumentError,
   InvalidOptionError,
   InvalidPayloadError,
   InvalidStateError,
   InvalidUrlError,
+  quote,
   StreamingUnsupportedError,
   WebSocketError,
 } from './errors.js';
@@ -458,7 +461,7 @@ export class WebSocket {
    * @throws {@link InvalidCloseCodeError} or {@link ReasonTooLongError}, before anything is sent.
    */
   close(code = 1000, reason = ''): void {
-    reason = String(reason);
+    reason = asText(reason, 'The close reason');
     checkCloseArguments(code, reason, this.transport.refuseCloseCode?.bind(this.transport));
     switch (this.stateValue) {
       case STATE_IDLE:
@@ -637,9 +640,10 @@ export class WebSocket {
 function normalizeUrl(input: string | URL): string {
   let url: URL;
   try {
-    url = new URL(String(input));
-  } catch {
-    throw new InvalidUrlError(`Invalid URL: ${String(input)}. Use an absolute ws:// or wss:// URL.`);
+    url = new URL(asText(input, 'The URL'));
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new InvalidUrlError(error.message);
+    throw new InvalidUrlError(`Invalid URL: ${quote(input)}. Use an absolute ws:// or wss:// URL.`);
   }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
@@ -648,7 +652,7 @@ function normalizeUrl(input: string | URL): string {
       `Invalid URL: ${url.href}. The scheme must be ws: or wss: (http: and https: are accepted and mapped).`,
     );
   }
-  if (url.hash !== '' || String(input).includes('#')) {
+  if (url.hash !== '' || asText(input, 'The URL').includes('#')) {
     throw new InvalidUrlError(`Invalid URL: ${url.href}. A WebSocket URL cannot have a #fragment.`);
   }
   return url.href;
@@ -661,7 +665,7 @@ function checkProtocols(protocols: string | readonly string[] | undefined): stri
   for (const protocol of list) {
     if (typeof protocol !== 'string' || !SUBPROTOCOL_TOKEN.test(protocol) || seen.has(protocol)) {
       throw new InvalidOptionError(
-        `Invalid or repeated subprotocol ${JSON.stringify(protocol)}: each must be a distinct HTTP token (letters, digits, !#$%&'*+-.^_\`|~).`,
+        `Invalid or repeated subprotocol ${quote(protocol)}: each must be a distinct HTTP token (letters, digits, !#$%&'*+-.^_\`|~).`,
       );
     }
     seen.add(protocol);
@@ -672,9 +676,7 @@ function checkProtocols(protocols: string | readonly string[] | undefined): stri
 function checkTimeout(name: string, value: number | undefined): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(
-      `${name} must be a number of milliseconds >= 0 (0: no timeout), got ${String(value)}.`,
-    );
+    throw new InvalidOptionError(`${name} must be a number of milliseconds >= 0 (0: no timeout), got ${quote(value)}.`);
   }
 }
 
@@ -689,7 +691,7 @@ function queueLimits(overrides: Partial<QueueLimits> | undefined): Readonly<Queu
   }
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !(value >= 0)) {
-      throw new InvalidOptionError(`queue.${name} must be a number >= 0, got ${String(value)}.`);
+      throw new InvalidOptionError(`queue.${name} must be a number >= 0, got ${quote(value)}.`);
     }
   }
   if (limits.lowWaterBytes > limits.highWaterBytes || limits.lowWaterEvents > limits.highWaterEvents) {

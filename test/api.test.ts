@@ -174,3 +174,27 @@ describe('send() payloads', () => {
     },
   );
 });
+
+describe('hostile values (found by the property tests)', () => {
+  const hostile = {
+    toString() {
+      throw new Error('no string for you');
+    },
+  };
+  it('an option whose toString throws: invalid_option, with a message that still quotes it', () => {
+    const error = thrownBy(() => new WebSocket('ws://a', { closeTimeout: { toString: 0 } as never }));
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error.message).toMatch(/closeTimeout must be a number.*\[object Object\]/);
+    expect(thrownBy(() => new WebSocket('ws://a', { queue: { maxBytes: hostile as never } })).code).toBe(
+      'invalid_option',
+    );
+  });
+
+  it('a URL or close reason whose toString throws: typed errors, not a TypeError from the conversion', () => {
+    expect(thrownBy(() => new WebSocket(hostile as never)).code).toBe('invalid_url');
+    const socket = new WebSocket('ws://127.0.0.1:9');
+    const error = thrownBy(() => socket.close(1000, hostile as never));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toMatch(/close reason must be a string/);
+  });
+});

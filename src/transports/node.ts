@@ -7,7 +7,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
 import type { PerMessageDeflateOptions } from 'ws';
 import WsWebSocket, * as wsModule from 'ws';
 import { type HandshakeResponse, type NetworkErrorCode, WebSocketError } from '../errors.js';
@@ -46,6 +46,8 @@ export interface NodeWebSocketOptions extends WebSocketOptions {
   agent?: Agent;
   /** TLS settings for `wss:`. */
   tls?: NodeTlsOptions;
+  /** Resolve host names yourself (service discovery, a DNS resolver of your own); default: the system's. */
+  lookup?: LookupFunction;
 }
 
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string })
@@ -156,6 +158,7 @@ class NodeTransport implements Transport {
       headers: options.headers,
       origin: options.origin,
       agent: options.agent,
+      lookup: options.lookup,
       followRedirects: false,
       ...options.tls,
       // ws drops the connection when the server does not answer a close frame within this.

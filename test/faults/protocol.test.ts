@@ -2,6 +2,8 @@
 // Every case: the stable error code, a useful errorDesc, the code in closed, closed exactly
 // once and last, the complete message before the fault dispatched, no partial one ever.
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { Resolver } from 'node:dns';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { type NodeWebSocketOptions, WebSocket, type WebSocketError } from '../../src/node.js';
-import { pumpUntilClosed, sleep } from '../helpers.js';
+import { pumpUntil, pumpUntilClosed, sleep } from '../helpers.js';
 import { closeFaultServers, closeFrame, frame, type HandshakeScript, startFaultServer, text } from './fault-server.js';
 
 afterEach(closeFaultServers);
@@ -292,5 +294,82 @@ describe('TLS with a self-signed certificate', () => {
   it('is accepted with its CA given as tls.ca', async () => {
     const result = await connect({ tls: { ca: readFileSync(join(dir, 'cert.pem')) } });
     expect(result.events).toEqual(['open', 'secure hello', 'closed 1000']);
+  });
+});
+
+describe('a slow server', () => {
+  it('reading 1 KiB/s while the game sends 50 MiB: bufferedAmount grows, nothing is dropped, close() ends within closeTimeout', async () => {
+    const server = await startFaultServer((socket) => {
+      socket.pause(); // read 1 KiB a second from now on
+      const reader = setInterval(() => socket.read(100), 100);
+      socket.on('close', () => clearInterval(reader));
+    });
+    const socket = new WebSocket(server.url, { closeTimeout: 500, perMessageDeflate: false });
+    const events: string[] = [];
+    socket.on('error', (_s, error) => events.push(`error ${error.code}`));
+    socket.on('closed', (_s, code) => events.push(`closed ${code}`));
+    socket.open();
+    await pumpUntil(socket, () => socket.isOpen);
+    const rssBefore = process.memoryUsage().rss;
+    const chunk = new Uint8Array(64 * 1024).fill(7);
+    for (let i = 0; i < 800; i++) socket.send(chunk); // 50 MiB
+    await sleep(300);
+    socket.update();
+    const stats = socket.stats;
+    expect(stats.messagesOut).toBe(800);
+    expect(stats.droppedSends).toBe(0);
+    // The kernel holds a few MiB; the rest waits in the socket's buffer.
+    expect(socket.bufferedAmount).toBeGreaterThan(40 * 1024 * 1024);
+    // The 50 MiB are held once (the send buffer), not copied over and over.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(160 * 1024 * 1024);
+    const closeAt = performance.now();
+    socket.close(1000, 'done');
+    await pumpUntilClosed(socket, [socket], 5_000);
+    const took = performance.now() - closeAt;
+    expect(took).toBeGreaterThanOrEqual(450); // the close frame could not get out: the timeout ended it
+    expect(took).toBeLessThan(500 + 1_000);
+    expect(events.at(-1)).toBe('closed 1006');
+  });
+});
+
+describe('a host name that does not resolve', () => {
+  it('dns_failure, then closed 1006 (resolved through a DNS server on loopback that answers NXDOMAIN)', async () => {
+    // A real resolver (c-ares) talking to a real DNS server, both on this machine: the system
+    // resolver would send the query off loopback.
+    const dns = createSocket('udp4');
+    dns.on('message', (query, peer) => {
+      const answer = Buffer.from(query);
+      answer[2] = 0x81; // response, recursion desired
+      answer[3] = 0x83; // recursion available, NXDOMAIN
+      answer.writeUInt16BE(0, 6); // no answers
+      dns.send(answer, peer.port, peer.address);
+    });
+    await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
+    const resolver = new Resolver({ timeout: 1_000, tries: 1 });
+    resolver.setServers([`127.0.0.1:${dns.address().port}`]);
+    const lookup = ((hostname: string, _options: unknown, callback: (error: Error | null) => void) => {
+      resolver.resolve4(hostname, (error) => callback(error ?? new Error('unexpected answer')));
+    }) as unknown as NodeWebSocketOptions['lookup'];
+    try {
+      const socket = new WebSocket('ws://game.invalid:8080/room', { lookup });
+      const events: string[] = [];
+      let error: WebSocketError | undefined;
+      socket.on('error', (_s, e) => {
+        error = e;
+        events.push('error');
+      });
+      socket.on('errorDesc', (_s, description) => events.push(description));
+      socket.on('closed', (_s, code) => events.push(`closed ${code}`));
+      socket.open();
+      await pumpUntilClosed(socket, [socket], 5_000);
+      expect(error?.code).toBe('dns_failure');
+      expect(events).toEqual([
+        'error',
+        expect.stringMatching(/^dns_failure: The host name of game\.invalid:8080 could not be resolved/),
+        'closed 1006',
+      ]);
+    } finally {
+      dns.close();
+    }
   });
 });

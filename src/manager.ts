@@ -7,30 +7,25 @@
 import { InvalidOptionError, InvalidStateError, quote } from './errors.js';
 import { rethrowHandlerErrors } from './handlers.js';
 import type { ArrivalListener, EventQueue } from './queue.js';
-import type { UpdateBudget, WebSocket } from './websocket.js';
+import type { SocketStats, UpdateBudget, WebSocket } from './websocket.js';
 
 const INITIAL_CAPACITY = 64;
 
 /** Counters of a {@link SocketManager}: its live sockets' counters, summed. */
-export interface ManagerStats {
+export interface ManagerStats
+  extends Pick<
+    SocketStats,
+    | 'messagesIn'
+    | 'bytesIn'
+    | 'messagesOut'
+    | 'bytesOut'
+    | 'droppedSends'
+    | 'queuedEvents'
+    | 'queuedBytes'
+    | 'coalesced'
+  > {
   /** Live sockets. */
   sockets: number;
-  /** Messages received. */
-  messagesIn: number;
-  /** Payload bytes received. */
-  bytesIn: number;
-  /** Messages sent. */
-  messagesOut: number;
-  /** Bytes sent. */
-  bytesOut: number;
-  /** Sends dropped because a connection had ended underneath. */
-  droppedSends: number;
-  /** Events waiting for `update()`. */
-  queuedEvents: number;
-  /** Their payload bytes. */
-  queuedBytes: number;
-  /** Messages coalescing replaced. */
-  coalesced: number;
 }
 
 /**

@@ -182,6 +182,19 @@ async function echoAll(
   await pumpUntilClosed(socket);
 }
 
+/** Ask the server for its fragmented message; what arrives (assembled). */
+async function assembled(url: string): Promise<string[]> {
+  const socket = new WebSocket(url);
+  const seen: string[] = [];
+  socket.on('message', (_s, text) => seen.push(text));
+  socket.on('open', (s) => s.send('fragments'));
+  socket.open();
+  await pumpUntil(socket, () => seen.length === 1);
+  socket.close();
+  await pumpUntilClosed(socket);
+  return seen;
+}
+
 async function closedByServer(url: string): Promise<[number, string, string[]]> {
   const socket = new WebSocket(url);
   const events: string[] = [];
@@ -249,17 +262,8 @@ describe('Python websockets (asyncio)', () => {
     () => echoAll(url(), messages(10_000)),
     ECHO_TIMEOUT,
   );
-  it('sends a fragmented message, assembled', async () => {
-    const socket = new WebSocket(url());
-    const seen: string[] = [];
-    socket.on('message', (_s, text) => seen.push(text));
-    socket.on('open', (s) => s.send('fragments'));
-    socket.open();
-    await pumpUntil(socket, () => seen.length === 1);
-    expect(seen).toEqual(['fragmented message']);
-    socket.close();
-    await pumpUntilClosed(socket);
-  });
+  it('sends a fragmented message, assembled', async () =>
+    expect(await assembled(url())).toEqual(['fragmented message']));
   it('sends each fragment with an incompleteFrame handler', async () => {
     const socket = new WebSocket(url());
     const fragments: [string | Uint8Array, boolean][] = [];
@@ -341,17 +345,7 @@ describe('nginx reverse proxy in front of Python websockets', () => {
     () => echoAll(url(), messages(10_000)),
     ECHO_TIMEOUT,
   );
-  it('passes a fragmented message through', async () => {
-    const socket = new WebSocket(url());
-    const seen: string[] = [];
-    socket.on('message', (_s, text) => seen.push(text));
-    socket.on('open', (s) => s.send('fragments'));
-    socket.open();
-    await pumpUntil(socket, () => seen.length === 1);
-    expect(seen).toEqual(['fragmented message']);
-    socket.close();
-    await pumpUntilClosed(socket);
-  });
+  it('passes a fragmented message through', async () => expect(await assembled(url())).toEqual(['fragmented message']));
   it('answers pings', async () => expect(await pingPong(url())).toBeGreaterThan(0));
   it('passes a close code and reason through', async () =>
     expect(await closedByServer(url())).toEqual([4001, 'game over', []]));

@@ -8,7 +8,7 @@
 import { checkCloseArguments } from './close.js';
 import { asText, InvalidOptionError, InvalidStateError, quote, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
-import { type SocketStats, type UpdateBudget, WebSocket, type WebSocketOptions } from './websocket.js';
+import { type SocketStats, toPayload, type UpdateBudget, WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** What to do with a `send()` made while the connection is down. */
 export type SendPolicy = 'drop' | 'queue' | 'fail';
@@ -227,6 +227,7 @@ export class ReconnectingWebSocket {
     if (state === 'idle' || state === 'closing' || state === 'closed') {
       throw new InvalidStateError(`send() needs an opened socket, but it is ${state}.`);
     }
+    const payload = toPayload(data); // bad data fails now, not later in a flush
     if (policy === 'fail') {
       throw new InvalidStateError(
         `send() while ${state}: the message was not sent. Check isOpen, or send with the 'queue' or 'drop' policy.`,
@@ -236,7 +237,8 @@ export class ReconnectingWebSocket {
       this.droppedSends++;
       return;
     }
-    this.outbox.push({ data: ownCopy(data), at: performance.now() });
+    // A copy: the game may reuse its buffer before the connection is back.
+    this.outbox.push({ data: typeof payload === 'string' ? payload : payload.slice(), at: performance.now() });
     if (this.outbox.length > this.retry.maxQueuedSends) {
       this.outbox.shift();
       this.expiredSends++;
@@ -352,14 +354,6 @@ export class ReconnectingWebSocket {
   private emit(event: keyof ReconnectingWebSocketEvents, a?: unknown, b?: unknown, c?: unknown): void {
     this.handlers.emit(this.handlers.list(event) as AnyHandler[] | undefined, a, b, c);
   }
-}
-
-function ownCopy(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-  if (Object.prototype.toString.call(data) === '[object ArrayBuffer]')
-    return new Uint8Array(data as ArrayBuffer).slice();
-  return data as never; // WebSocket.send() will refuse it with InvalidPayloadError when it is sent
 }
 
 function checkRetry(options: Required<ReconnectOptions>): Required<ReconnectOptions> {

@@ -700,7 +700,8 @@ function queueLimits(overrides: Partial<QueueLimits> | undefined): Readonly<Queu
   return limits;
 }
 
-function toPayload(data: unknown): string | Uint8Array {
+/** @internal What `send()` sends: a string or bytes; anything else is an {@link InvalidPayloadError}. */
+export function toPayload(data: unknown): string | Uint8Array {
   if (typeof data === 'string' || data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer);

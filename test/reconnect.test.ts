@@ -3,7 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
-import { InvalidStateError, ReconnectingWebSocket } from '../src/node.js';
+import { InvalidPayloadError, InvalidStateError, ReconnectingWebSocket } from '../src/node.js';
 import { closeAllServers, pumpUntil, startServer, type TestServer } from './helpers.js';
 
 afterEach(closeAllServers);
@@ -128,6 +128,11 @@ describe('ReconnectingWebSocket', () => {
     expect(() => socket.send('refused', 'fail')).toThrow(/not sent/);
     for (const text of ['q1', 'q2', 'q3']) socket.send(text, 'queue');
     expect(socket.stats).toMatchObject({ queuedSends: 2, expiredSends: 1 });
+    // Bad data is refused at once, whatever the policy: it must not wait to fail in a flush.
+    for (const policy of ['drop', 'queue'] as const) {
+      expect(() => socket.send(42 as never, policy)).toThrow(InvalidPayloadError);
+    }
+    expect(socket.stats).toMatchObject({ queuedSends: 2, droppedSends: 1 });
     socket.close();
     await pumpUntil(socket, () => socket.state === 'closed');
   });

@@ -3,6 +3,7 @@
 // message is. Unfragmented messages always go to message/binary.
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createBrowserTransport } from '../src/browser.js';
 import { StreamingUnsupportedError, WebSocket } from '../src/node.js';
 import {
   closeAllServers,
@@ -136,20 +137,9 @@ describe('incompleteFrame', () => {
     await pumpUntilClosed(socket);
   });
 
-  it('a transport that cannot see fragments refuses the handler with streaming_unsupported', () => {
-    const socket = new WebSocket('ws://127.0.0.1:9', {
-      transport: () => ({
-        canPause: false,
-        canStreamFragments: false,
-        bufferedAmount: 0,
-        connect() {},
-        send: () => false,
-        close() {},
-        abort() {},
-        pause() {},
-        resume() {},
-      }),
-    });
+  it('a transport that cannot see fragments (the browser one) refuses the handler with streaming_unsupported', () => {
+    // The real browser transport: it touches no browser global until it connects.
+    const socket = new WebSocket('ws://127.0.0.1:9', { transport: createBrowserTransport as never });
     let thrown: unknown;
     try {
       socket.on('incompleteFrame', () => {});

@@ -3,9 +3,11 @@
  * dispatches it. It is the transport's sink, so the network path is one method call and a few
  * array writes: a ring of parallel typed arrays, no object per event.
  *
- * Small payloads are copied into a shared byte log and the transport's buffer is let go at once:
- * a queued `ws` Buffer would survive young-generation collections (and pin the 64 KiB read it is
- * a view of) until the next frame, which costs far more than the copy.
+ * No object per message either: a message is kept as a range of a larger buffer. A transport that
+ * parses its reads itself hands over (read, start, end), one read shared by all its messages.
+ * Other small payloads are copied into a shared byte log and the transport's buffer is let go at
+ * once: a queued `ws` Buffer would survive young-generation collections (and pin the 64 KiB read
+ * it is a view of) until the next frame, which costs far more than the copy.
  *
  * It also keeps memory bounded (pump rule 6): past the high-water mark it pauses the transport
  * (TCP backpressure, nothing lost) and resumes it below the low-water mark; where the transport
@@ -65,8 +67,6 @@ const INITIAL_CAPACITY = 8;
 
 /** Payloads shorter than this are copied into a byte log; longer ones are kept by reference. */
 export const SMALL_PAYLOAD = 4096;
-/** Set on a record's kind when its payload lives in a byte log. */
-const IN_LOG = 0x80;
 /** Set on a message a newer one with the same coalescing key replaces. */
 const SUPERSEDED = 0x40;
 const KIND = 0x3f;
@@ -147,7 +147,7 @@ export class EventQueue implements TransportSink {
   private sizes = new Float64Array(INITIAL_CAPACITY);
   private times = new Float64Array(INITIAL_CAPACITY);
   private seqs = new Float64Array(INITIAL_CAPACITY);
-  /** Where a logged payload starts in its block. */
+  /** Where a payload kept as a range of a larger buffer starts in it; -1: the payload is whole. */
   private offsets = new Float64Array(INITIAL_CAPACITY);
   private readonly log: ByteLog;
   private readonly byteArray: ByteArrayClass;
@@ -179,6 +179,10 @@ export class EventQueue implements TransportSink {
 
   binary(data: Uint8Array, time = performance.now()): void {
     this.push(BINARY, data, 0, data.length, time);
+  }
+
+  message(source: Uint8Array, start: number, end: number, isText: boolean, time = performance.now()): void {
+    this.push(isText ? TEXT : BINARY, source, 0, end - start, time, start);
   }
 
   fragment(data: string | Uint8Array, isFinal: boolean, time = performance.now()): void {
@@ -264,13 +268,14 @@ export class EventQueue implements TransportSink {
   }
 
   private payloadIn(slot: number): unknown {
-    const kind = this.kinds[slot]! & ~SUPERSEDED;
+    const kind = this.kinds[slot]! & KIND;
     const payload = this.payloads[slot];
-    if ((kind & IN_LOG) !== 0) {
-      const start = this.offsets[slot]!;
+    const start = this.offsets[slot]!;
+    if (start >= 0) {
+      // a range of a larger buffer (a log block, a read)
       const end = start + this.sizes[slot]!;
       const block = payload as Uint8Array;
-      if (kind === (TEXT | IN_LOG)) return this.decode(block, start, end);
+      if (kind === TEXT) return this.decode(block, start, end);
       return new this.byteArray(block.buffer, block.byteOffset + start, end - start);
     }
     if (kind === TEXT && typeof payload !== 'string') {
@@ -308,19 +313,19 @@ export class EventQueue implements TransportSink {
     }
   }
 
-  private push(kind: EventKind, payload: unknown, code: number, size: number, time: number): void {
+  /** Queue one event; `start` >= 0: the payload is `size` bytes of `payload` from there. */
+  private push(kind: EventKind, payload: unknown, code: number, size: number, time: number, start = -1): void {
     if (this.ended) return;
     if (this.length > this.mask) this.grow();
     const slot = (this.head + this.length) & this.mask;
     const seq = ++lastSeq;
-    if ((kind === BINARY || kind === TEXT) && size < SMALL_PAYLOAD && typeof payload !== 'string') {
-      this.kinds[slot] = kind | IN_LOG;
-      this.payloads[slot] = this.log.append(payload as Uint8Array);
-      this.offsets[slot] = this.log.appendedAt;
-    } else {
-      this.kinds[slot] = kind;
-      this.payloads[slot] = payload;
+    if (start < 0 && (kind === BINARY || kind === TEXT) && size < SMALL_PAYLOAD && typeof payload !== 'string') {
+      payload = this.log.append(payload as Uint8Array);
+      start = this.log.appendedAt;
     }
+    this.kinds[slot] = kind;
+    this.payloads[slot] = payload;
+    this.offsets[slot] = start;
     this.codes[slot] = code;
     this.sizes[slot] = size;
     this.times[slot] = time;

@@ -30,6 +30,12 @@ export interface TransportSink {
   text(data: string | Uint8Array, time?: number): void;
   /** A complete binary message. */
   binary(data: Uint8Array, time?: number): void;
+  /**
+   * A complete message that is `source[start, end)`: binary, or text already validated as
+   * UTF-8. The sink keeps `source` itself, so a transport that parses many messages out of one
+   * read hands over each without a copy or a view of its own.
+   */
+  message(source: Uint8Array, start: number, end: number, isText: boolean, time?: number): void;
   /** One fragment of a fragmented message (only when `connect` was asked to stream fragments). */
   fragment(data: string | Uint8Array, isFinal: boolean, time?: number): void;
   /** The connection failed; `closed` follows. */

@@ -110,3 +110,30 @@ export function closeFrame(code?: number | Buffer, reason = ''): Buffer {
   body.write(reason, 2);
   return frame(0x88, body);
 }
+
+/** Call `onFrame` with each frame the client sends (client frames are masked), across reads. */
+export function onClientFrames(socket: Socket, onFrame: (opcode: number, payload: Buffer) => void): void {
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (pending.length < 2) return;
+      let length = pending[1]! & 0x7f;
+      let at = 2;
+      if (length === 126) {
+        if (pending.length < 4) return;
+        length = pending.readUInt16BE(2);
+        at = 4;
+      } else if (length === 127) {
+        if (pending.length < 10) return;
+        length = Number(pending.readBigUInt64BE(2));
+        at = 10;
+      }
+      if (pending.length < at + 4 + length) return;
+      const mask = pending.subarray(at, at + 4);
+      const payload = Buffer.from(pending.subarray(at + 4, at + 4 + length).map((byte, i) => byte ^ mask[i % 4]!));
+      onFrame(pending[0]! & 0x0f, payload);
+      pending = pending.subarray(at + 4 + length);
+    }
+  });
+}

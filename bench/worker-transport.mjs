@@ -2,8 +2,10 @@
 // Experiment (issue 5): would a transport that reads off the game thread pay? A 60 fps frame
 // does 12 ms of busy work; the server streams 200k x 64 B. Compared, each in a fresh process:
 //   plain   ticksocket on the game thread (ws callbacks queue, the frame dispatches)
-//   worker  ws in a worker_thread, which packs what it reads into one ArrayBuffer per read
-//           burst and transfers it; the frame unpacks and dispatches
+//   worker  ticksocket in a worker_thread, which packs what it reads into one ArrayBuffer per
+//           read burst and transfers it; on the game thread a ticksocket WebSocket with a
+//           transport (the public `transport` option) queues each batch's messages as ranges
+//           of it, and the frame's update() dispatches them
 // Measured: messages/s, and game-thread time per message (event-loop utilization minus the
 // frames' own busy work). Not part of `npm run bench`: `node bench/worker-transport.mjs`.
 import { spawn } from 'node:child_process';
@@ -15,14 +17,14 @@ const FRAME_MS = 16;
 const BUSY_MS = 12;
 
 if (!isMainThread) {
-  // The worker: ws, packing each burst of messages into one transferred buffer.
-  const { default: WsWebSocket } = await import('ws');
-  const ws = new WsWebSocket(`${workerData.url}/stream`, { perMessageDeflate: false });
+  // The worker: ticksocket's Node transport (its own frame parser), pumped as fast as the worker
+  // can; its handler packs each burst of messages into one transferred buffer.
+  const { WebSocket } = await import('../dist/node.js');
+  const socket = new WebSocket(`${workerData.url}/stream`, { perMessageDeflate: false });
   let parts = [];
   let bytes = 0;
-  let scheduled = false;
   const flush = () => {
-    scheduled = false;
+    if (parts.length === 0) return;
     const packed = new Uint8Array(bytes + 4 * parts.length);
     const view = new DataView(packed.buffer);
     let at = 0;
@@ -35,20 +37,22 @@ if (!isMainThread) {
     bytes = 0;
     parentPort.postMessage(packed.buffer, [packed.buffer]);
   };
-  ws.on('message', (data, isBinary) => {
-    if (!isBinary) {
-      if (parts.length > 0) flush();
-      parentPort.postMessage(String(data));
-      return;
-    }
+  socket.on('binary', (_s, data) => {
     parts.push(data);
     bytes += data.length;
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush); // one post per read burst
-    }
   });
-  ws.on('open', () => ws.send(JSON.stringify({ cmd: 'stream', count: COUNT, size: 64 })));
+  socket.on('message', (_s, text) => {
+    flush();
+    parentPort.postMessage(text);
+  });
+  socket.on('open', (s) => s.send(JSON.stringify({ cmd: 'stream', count: COUNT, size: 64 })));
+  socket.open();
+  const loop = () => {
+    socket.update();
+    flush(); // one post per read burst
+    if (socket.state !== 'closed') setImmediate(loop);
+  };
+  setImmediate(loop);
 } else if (process.argv[2] === 'run') {
   const [, , , mode, url] = process.argv;
   let received = 0;
@@ -69,26 +73,44 @@ if (!isMainThread) {
     socket.open();
     pump = () => socket.update();
   } else {
-    const batches = [];
-    const worker = new Worker(new URL(import.meta.url), { workerData: { url } });
-    worker.on('message', (batch) => batches.push(batch));
-    pump = () => {
-      for (const batch of batches.splice(0)) {
-        if (typeof batch === 'string') {
-          done = true;
-          continue;
-        }
-        const view = new DataView(batch);
-        const bytes = new Uint8Array(batch);
-        for (let at = 0; at < bytes.length; ) {
-          const length = view.getUint32(at, true);
-          const data = bytes.subarray(at + 4, at + 4 + length); // what a handler would get
-          if (data[4] === 0xab) received++; // bytes 0-3 hold the index
-          at += 4 + length;
-        }
-      }
-    };
-    pump.worker = worker;
+    // The game thread: a ticksocket WebSocket whose transport (the public `transport` option) is
+    // the worker; each batch's messages go to the queue as ranges of the batch, as the Node
+    // transport hands over a read, and the frame's update() dispatches them to the handlers.
+    const { WebSocket } = await import('../dist/node.js');
+    let worker;
+    const transport = () => ({
+      canPause: false,
+      canStreamFragments: false,
+      bufferedAmount: 0,
+      connect(sink) {
+        worker = new Worker(new URL(import.meta.url), { workerData: { url } });
+        sink.open({ protocol: '', extensions: '', response: null });
+        worker.on('message', (batch) => {
+          const time = performance.now();
+          if (typeof batch === 'string') return sink.text(batch, time);
+          const bytes = new Uint8Array(batch);
+          const view = new DataView(batch);
+          for (let at = 0; at < bytes.length; ) {
+            const length = view.getUint32(at, true);
+            sink.message(bytes, at + 4, at + 4 + length, false, time);
+            at += 4 + length;
+          }
+        });
+      },
+      send: () => true,
+      close() {},
+      abort() {},
+      pause() {},
+      resume() {},
+    });
+    const socket = new WebSocket('ws://worker.invalid', { transport });
+    socket.on('binary', (_s, data) => {
+      if (data[4] === 0xab) received++; // bytes 0-3 hold the index
+    });
+    socket.on('message', () => (done = true));
+    socket.open();
+    pump = () => socket.update();
+    pump.worker = () => worker;
   }
   const start = performance.now();
   const elu = performance.eventLoopUtilization();
@@ -107,7 +129,7 @@ if (!isMainThread) {
   const wall = performance.now() - start;
   const used = performance.eventLoopUtilization(elu);
   const activeMs = used.active - frames * BUSY_MS; // game-thread time not spent on the game
-  pump.worker?.terminate();
+  pump.worker?.().terminate();
   process.stdout.write(
     `${JSON.stringify({ mode, msgsPerSec: (COUNT / wall) * 1000, gameThreadNsPerMsg: (activeMs * 1e6) / COUNT, frames })}\n`,
   );

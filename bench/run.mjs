@@ -71,6 +71,7 @@ const WORKLOADS = [
     [
       ['nsPerEvent', 'ns/event (1000 queued)', 'lower', { max: 10 }],
       ['emptyUpdateNs', 'empty update() ns', 'lower', { max: 20 }],
+      ['floorNsPerEvent', 'floor: a Buffer view + a handler call, no queue (ns/event)', 'lower'],
     ],
   ],
   [

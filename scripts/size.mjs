@@ -9,9 +9,11 @@ import { build } from 'esbuild';
 /**
  * The budget CI holds the figure to, in gzipped bytes. Raised deliberately, never silently:
  * 6 400 B for the core (0.1.0); 7 600 B once heartbeat, latency, clock offset and coalescing
- * (about 1.3 KB gzipped) became part of every socket.
+ * (about 1.3 KB gzipped) became part of every socket; 7 650 B for the worker transport's seam in
+ * the browser transport (`openNative`, 13 B) and the queue's range records (`message`), which
+ * every browser bundle carries.
  */
-export const SIZE_BUDGET = 7600;
+export const SIZE_BUDGET = 7650;
 
 /** Gzipped bytes of WebSocket + SocketManager bundled from `packageDir` (default: this checkout). */
 export async function browserBundleSize(packageDir = '.') {

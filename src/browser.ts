@@ -8,6 +8,7 @@ import { WebSocket as CoreWebSocket } from './websocket.js';
 
 export * from './index.js';
 export type { BrowserWebSocketOptions } from './transports/browser.js';
+export { createWorkerTransport } from './transports/worker.js';
 export { createBrowserTransport };
 
 /**

@@ -44,13 +44,35 @@ afterAll(async () => {
   await harness?.close();
 });
 
-type Scenario = 'echo' | 'serverCloses' | 'refused' | 'overflow' | 'refusals' | 'manager' | 'appPing';
+type Scenario = 'echo' | 'serverCloses' | 'refused' | 'overflow' | 'refusals' | 'manager' | 'appPing' | 'burst';
 
 function scenario(name: Scenario, url: string = base): Promise<unknown[]> {
   return runScenario(harness.page, name, url) as Promise<unknown[]>;
 }
 
-describe('browser transport in Chromium', () => {
+// Every scenario runs through both browser transports: the page's own WebSocket, and the
+// worker transport (that WebSocket in a Web Worker, messages handed over in batches).
+describe.each(['native', 'worker'] as const)('browser transport in Chromium (%s)', (transport) => {
+  beforeAll(async () => {
+    await harness.page.evaluate((mode) => {
+      (window as unknown as { transport: string }).transport = mode;
+    }, transport);
+  });
+
+  it('1000 sends in one frame all come back, in order; eventTime is on the page’s clock', async () => {
+    const result = (await scenario('burst')) as unknown as {
+      echoed: (string | number)[];
+      clockOk: boolean;
+      bufferedAfterSends: number;
+      workersStarted: number;
+    };
+    expect(result.workersStarted > 0).toBe(transport === 'worker');
+    const expected = Array.from({ length: 500 }, (_, i) => [`t${i}`, i + 0.5]).flat();
+    expect(result.echoed).toEqual(expected);
+    expect(result.clockOk).toBe(true);
+    expect(result.bufferedAfterSends).toBeGreaterThan(0); // sent this frame, not yet written
+  });
+
   it('opens, echoes text and binary, closes with the game’s code — all inside update()', async () => {
     expect(await scenario('echo')).toEqual([
       ['open'],
@@ -105,6 +127,18 @@ describe('browser transport in Chromium', () => {
 
   it('a manager pumps several sockets from attachToAnimationFrame', async () => {
     expect(await scenario('manager')).toEqual(['a says hi', 'b says hi']);
+  });
+
+  it('each socket’s worker is gone once the socket has closed', async () => {
+    const workers = await harness.page.evaluate(async () => {
+      const counts = (window as unknown as { workers: { started: number; ended: number } }).workers;
+      const deadline = performance.now() + 2000; // the refusals scenario's socket closes on its own
+      while (counts.ended < counts.started && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      return { ...counts };
+    });
+    if (transport === 'native') expect(workers.started).toBe(0);
+    else expect(workers.started).toBeGreaterThanOrEqual(8);
+    expect(workers.ended).toBe(workers.started);
   });
 });
 

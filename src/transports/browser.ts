@@ -17,15 +17,16 @@ export function createBrowserTransport(url: string, options: BrowserWebSocketOpt
   return new BrowserTransport(url, options);
 }
 
-class BrowserTransport implements Transport {
+/** @internal The native-WebSocket transport; the worker transport extends it. */
+export class BrowserTransport implements Transport {
   readonly canPause = false;
   readonly canStreamFragments = false;
-  private sink!: TransportSink;
+  protected sink!: TransportSink;
   private native: globalThis.WebSocket | null = null;
   private opened = false;
   private errorReported = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeat: HeartbeatSink | undefined;
+  protected heartbeat: HeartbeatSink | undefined;
 
   constructor(
     private readonly url: string,
@@ -39,7 +40,7 @@ class BrowserTransport implements Transport {
   connect(sink: TransportSink, { heartbeat }: ConnectOptions): void {
     this.sink = sink;
     this.heartbeat = heartbeat;
-    const native = new globalThis.WebSocket(this.url, this.options.protocols as string[] | undefined);
+    const native = this.openNative(this.url, this.options.protocols as string[] | undefined);
     native.binaryType = 'arraybuffer';
     native.onopen = this.onOpen;
     native.onmessage = this.onMessage;
@@ -48,6 +49,11 @@ class BrowserTransport implements Transport {
     this.native = native;
     const timeout = this.options.handshakeTimeout ?? 0;
     if (timeout > 0) this.timer = setTimeout(this.onHandshakeTimeout, timeout);
+  }
+
+  /** The socket the transport drives: the page's own WebSocket here. */
+  protected openNative(url: string, protocols: string[] | undefined): globalThis.WebSocket {
+    return new globalThis.WebSocket(url, protocols);
   }
 
   send(data: string | Uint8Array): boolean {

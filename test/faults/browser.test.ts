@@ -33,7 +33,15 @@ const afterFirstMessage = (fault: (socket: Socket) => void) => (socket: Socket) 
 const kinds = (log: Entry[]) => log.map((entry) => entry[0]);
 const messages = (log: Entry[]) => log.filter((entry) => entry[0] === 'message').map((entry) => entry[1]);
 
-describe('faults in Chromium', () => {
+// Both browser transports meet each fault the same way (the worker transport's WebSocket is
+// the same native one, in a Web Worker).
+describe.each(['native', 'worker'] as const)('faults in Chromium (%s transport)', (transport) => {
+  beforeAll(async () => {
+    await harness.page.evaluate((mode) => {
+      (window as unknown as { transport: string }).transport = mode;
+    }, transport);
+  });
+
   it.each([
     ['invalid UTF-8 in a text frame', (socket: Socket) => socket.write(frame(0x81, Buffer.from([0xc3, 0x28])))],
     ['a reserved opcode', (socket: Socket) => socket.write(frame(0x83, 'x'))],

@@ -1,7 +1,7 @@
 // Type tests: checked by `tsc --noEmit` (npm run typecheck), never run. Each @ts-expect-error
 // line is a usage that must NOT compile; if it ever compiles, tsc fails on the unused directive.
 import { expectTypeOf } from 'vitest';
-import { WebSocket as BrowserWebSocket } from '../../src/browser.js';
+import { WebSocket as BrowserWebSocket, createWorkerTransport } from '../../src/browser.js';
 import {
   attachToAnimationFrame,
   type ErrorCode,
@@ -92,6 +92,8 @@ new WebSocket(new URL('ws://127.0.0.1:1'), {
   queue: { highWaterBytes: 1 },
 });
 new BrowserWebSocket('ws://127.0.0.1:1', { protocols: 'chat' });
+// The worker transport is a transport factory: it goes in the `transport` option as it is.
+new BrowserWebSocket('ws://127.0.0.1:1', { transport: createWorkerTransport });
 // @ts-expect-error browsers cannot set request headers
 new BrowserWebSocket('ws://127.0.0.1:1', { headers: { authorization: 'x' } });
 // @ts-expect-error queue limits are numbers

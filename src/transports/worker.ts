@@ -36,10 +36,11 @@ class WorkerTransport extends BrowserTransport {
     const sink: TransportSink = this.sink;
     const bytes = new Uint8Array(batch);
     const view = new DataView(batch);
+    const origin = performance.timeOrigin; // the worker's performance.now() clock is not ours: times come as epoch ms
     let time = 0;
     for (let at = 0; at < bytes.length; ) {
       const isText = bytes[at] === TEXT_RECORD;
-      time = view.getFloat64(at + 1, true) - performance.timeOrigin; // the worker's clock is not ours
+      time = view.getFloat64(at + 1, true) - origin;
       const start = at + RECORD_HEADER;
       const end = start + view.getUint32(at + 9, true);
       sink.message(bytes, start, end, isText, time);

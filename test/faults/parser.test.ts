@@ -3,10 +3,11 @@
 // against `ws` alone: the same bytes, cut at the same places, must give the same messages in the
 // same order and the same failure, whichever parser meets each frame.
 import type { Socket } from 'node:net';
+import { constants, deflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../src/node.js';
-import { pumpUntil, pumpUntilClosed, sleep } from '../helpers.js';
+import { closeAllServers, pumpUntil, pumpUntilClosed, sleep, startServer } from '../helpers.js';
 import { closeFaultServers, closeFrame, frame, onClientFrames, startFaultServer } from './fault-server.js';
 
 afterEach(closeFaultServers);
@@ -103,9 +104,9 @@ const describeMessage = (data: string | Uint8Array): string =>
 
 const WS_FAILURE: Record<string, number> = { WS_ERR_INVALID_UTF8: 1007, WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009 };
 
-async function throughWs(url: string, maxPayload = MAX_PAYLOAD): Promise<Outcome> {
+async function throughWs(url: string, maxPayload = MAX_PAYLOAD, perMessageDeflate = false): Promise<Outcome> {
   const outcome: Outcome = { messages: [], failure: 0, closeCode: 0 };
-  const client = new WsClient(url, { perMessageDeflate: false, maxPayload });
+  const client = new WsClient(url, { perMessageDeflate, maxPayload });
   client.on('message', (data: Buffer, isBinary) =>
     outcome.messages.push(describeMessage(isBinary ? data : data.toString())),
   );
@@ -121,9 +122,9 @@ async function throughWs(url: string, maxPayload = MAX_PAYLOAD): Promise<Outcome
   return outcome;
 }
 
-async function throughTicksocket(url: string, maxPayload = MAX_PAYLOAD): Promise<Outcome> {
+async function throughTicksocket(url: string, maxPayload = MAX_PAYLOAD, perMessageDeflate = false): Promise<Outcome> {
   const outcome: Outcome = { messages: [], failure: 0, closeCode: 0 };
-  const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload, closeTimeout: 1000 });
+  const socket = new WebSocket(url, { perMessageDeflate, maxPayload, closeTimeout: 1000 });
   socket.on('message', (_s, data) => outcome.messages.push(describeMessage(data)));
   socket.on('binary', (_s, data) => outcome.messages.push(describeMessage(data)));
   socket.on('error', (_s, error) => {
@@ -189,6 +190,34 @@ describe('whole frames taken from the read, the rest left to ws', () => {
     },
   );
 
+  it('a compressed frame cut across reads, whole frames after it in the same read: the order kept while it inflates', async () => {
+    // RFC 7692: the compressed payload, flushed, without the final 00 00 ff ff
+    const compressed = deflateRawSync(Buffer.alloc(3000, 0x61), { finishFlush: constants.Z_SYNC_FLUSH }).subarray(
+      0,
+      -4,
+    );
+    const big = frame(0xc1, compressed); // FIN, RSV1 (compressed), text
+    const server = await startFaultServer(
+      (socket) => {
+        socket.setNoDelay(true);
+        onClientFrames(socket, (opcode) => {
+          if (opcode === 0x08) socket.end();
+        });
+        socket.write(Buffer.concat([small(0), big.subarray(0, 10)]));
+        setTimeout(() => socket.write(Buffer.concat([big.subarray(10), small(1), small(2), small(3)])), 20);
+        setTimeout(() => socket.write(closeFrame(4000, 'done')), 40);
+      },
+      { headers: ['Sec-WebSocket-Extensions: permessage-deflate'] },
+    );
+    const [expected, actual] = await Promise.all([
+      throughWs(server.url, MAX_PAYLOAD, true),
+      throughTicksocket(server.url, MAX_PAYLOAD, true),
+    ]);
+    expect(expected.messages).toHaveLength(5);
+    expect(expected.messages[1]).toBe(`text ${'a'.repeat(3000)}`);
+    expect(actual).toEqual(expected);
+  });
+
   it('one read of many whole frames with pings among them: each message in order, each ping answered', async () => {
     const payloads = Array.from({ length: 500 }, (_, i) => Buffer.from(`m${i}`));
     const read = Buffer.concat(
@@ -215,5 +244,40 @@ describe('whole frames taken from the read, the rest left to ws', () => {
     expect(pongs).toEqual(Array.from({ length: 10 }, (_, i) => `${i * 50}`));
     socket.close();
     await pumpUntilClosed(socket, [socket], 5_000);
+  });
+});
+
+describe('whole frames and compressed ones on one connection (permessage-deflate)', () => {
+  afterEach(closeAllServers);
+
+  it('small messages the server left uncompressed and large compressed ones, interleaved in bursts: all, in order', async () => {
+    // The server compresses messages from 256 B: the small ones take the fast path, the large
+    // ones ws's inflater, which finishes asynchronously while the frames after them wait.
+    const next = random(7);
+    const sent = Array.from({ length: 3000 }, (_, i) => {
+      const size = next(3) === 0 ? 256 + next(4000) : next(200);
+      const body = Buffer.alloc(size, i & 0xff);
+      return next(2) === 0 ? body : `${i}:${'é'.repeat(size >> 1)}`;
+    });
+    const server = await startServer(
+      (client) => {
+        for (let i = 0; i < sent.length; i += 100) {
+          setTimeout(() => {
+            for (const message of sent.slice(i, i + 100)) client.send(message, { compress: message.length >= 256 });
+          }, i / 50);
+        }
+      },
+      { perMessageDeflate: true },
+    );
+    const socket = new WebSocket(server.url);
+    const received: (string | Buffer)[] = [];
+    socket.on('message', (_s, text) => received.push(text));
+    socket.on('binary', (_s, data) => received.push(Buffer.from(data)));
+    socket.open();
+    await pumpUntil(socket, () => received.length === sent.length, { what: 'all messages', timeoutMs: 10_000 });
+    expect(socket.extensions).toContain('permessage-deflate');
+    expect(received).toEqual(sent);
+    socket.close();
+    await pumpUntilClosed(socket);
   });
 });

@@ -28,6 +28,7 @@ console.log(`ticksocket demo
   game room (WebSocket): ${server.url}
   PixiJS game:           ${server.httpUrl}pixi.html
   Babylon.js scene:      ${server.httpUrl}babylon.html
+  (add ?transport=worker to either page to run its WebSocket in a Web Worker)
   ${values.bots} bots at ${values.hz} Hz, pumped by one SocketManager from a fixed-step loop
   ${values.seconds === undefined ? 'Ctrl-C to stop' : `stopping after ${values.seconds} s`}
 `);

@@ -19,18 +19,25 @@ interface GameView {
   playerIds: number[];
   chat: string[];
   state: string;
+  viaWorker: boolean;
 }
 
 const game = (page: Page): Promise<GameView> =>
   page.evaluate(() => {
     const view = (globalThis as unknown as { game: GameView }).game;
-    return { myId: view.myId, playerIds: view.playerIds, chat: view.chat, state: view.state };
+    return {
+      myId: view.myId,
+      playerIds: view.playerIds,
+      chat: view.chat,
+      state: view.state,
+      viaWorker: view.viaWorker,
+    };
   });
 
-async function openGame(name: 'pixi' | 'babylon'): Promise<Page> {
+async function openGame(name: 'pixi' | 'babylon', query = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.on('pageerror', (error) => pageErrors.push(`${name}: ${String(error)}`));
-  await page.goto(`${server.httpUrl}${name}.html?name=${name}-tester`);
+  await page.goto(`${server.httpUrl}${name}.html?name=${name}-tester${query}`);
   await page.waitForFunction(() => (globalThis as unknown as { game?: GameView }).game?.state === 'open', undefined, {
     timeout: 15_000,
   });
@@ -58,7 +65,7 @@ beforeAll(async () => {
   server = await startGameServer({ staticDir: 'samples/dist/web' });
   browser = await launchChromium(SOFTWARE_WEBGL);
   pixi = await openGame('pixi');
-  babylon = await openGame('babylon');
+  babylon = await openGame('babylon', '&transport=worker'); // one game through the worker transport
 }, 60_000);
 
 afterAll(async () => {
@@ -79,6 +86,7 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
       { timeout: 10_000 },
     );
     const [pixiView, babylonView] = [await game(pixi), await game(babylon)];
+    expect([pixiView.viaWorker, babylonView.viaWorker]).toEqual([false, true]);
     expect(pixiView.myId).toBeGreaterThan(0);
     expect(babylonView.myId).toBeGreaterThan(0);
     expect(pixiView.playerIds).toContain(babylonView.myId);

@@ -1,7 +1,7 @@
 // The browser games' side of the sample room, shared by the PixiJS and Babylon.js samples:
 // keyboard input as binary, pings for RTT, chat as text, and remote players interpolated
 // between snapshots by the time each snapshot *arrived* (socket.eventTime), not the frame time.
-import { WebSocket } from 'ticksocket';
+import { createWorkerTransport, WebSocket } from 'ticksocket';
 import {
   decodeSnapshot,
   encodeInput,
@@ -42,11 +42,13 @@ export class RoomClient {
   private counted = 0;
   private countStart = performance.now();
 
+  /** `viaWorker`: the socket's WebSocket runs in a Web Worker (the page's `?transport=worker`). */
   constructor(
     url: string,
     readonly name: string,
+    readonly viaWorker = false,
   ) {
-    this.socket = new WebSocket(url);
+    this.socket = new WebSocket(url, viaWorker ? { transport: createWorkerTransport } : {});
     this.socket.on('open', (s) => s.send(JSON.stringify({ type: 'join', name })));
     this.socket.on('binary', (s, data) => {
       this.counted++;
@@ -186,6 +188,9 @@ export function exposeForTests(client: RoomClient, engine: string): void {
     },
     get state() {
       return client.socket.state;
+    },
+    get viaWorker() {
+      return client.viaWorker;
     },
     get rttMs() {
       return client.rttMs;

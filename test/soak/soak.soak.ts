@@ -137,7 +137,10 @@ it(
     const totalSent = clean.reduce((sum, tracked) => sum + tracked.sent, 0);
     const totalEchoed = clean.reduce((sum, tracked) => sum + tracked.echoed, 0);
     expect(totalEchoed).toBe(totalSent);
-    expect(clean.length).toBeGreaterThan(opened / 4);
+    // Every connection lost (1006) went down with a server kill: at most the live sockets each time.
+    // (Their share of all sockets depends on how many kills fit in the run, not on ticksocket.)
+    expect(opened - clean.length).toBeLessThanOrEqual(kills * MAX_SOCKETS);
+    expect(clean.length).toBeGreaterThan(100);
     expect(all.reduce((sum, tracked) => sum + tracked.floodsDone, 0)).toBeGreaterThan(0);
 
     all.length = 0;
@@ -147,7 +150,7 @@ it(
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(16 * 1024 * 1024);
     expect(handles()).toBeLessThanOrEqual(handlesBefore + 2);
     console.log(
-      `soak: ${opened} sockets, ${kills} server kills, ${totalSent} echoes on clean closes, heap +${(
+      `soak: ${opened} sockets (${clean.length} closed cleanly), ${kills} server kills, ${totalSent} echoes on clean closes, heap +${(
         (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20
       ).toFixed(1)} MiB, handles ${handlesBefore} -> ${handles()}`,
     );

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../scripts/chromium.mjs';
 
 const COUNT = Number(process.env.COUNT ?? 200_000);
 const FRAME_MS = 16;
@@ -77,18 +77,7 @@ const http = createServer((request, response) => {
 });
 await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
 const pageUrl = `http://127.0.0.1:${http.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 
 const taskSeconds = async (cdp) => {
   const { metrics } = await cdp.send('Performance.getMetrics');

@@ -173,97 +173,97 @@ class WorkerSocket {
 
 let sharedWorkerUrl: string | undefined;
 
-/** The worker's script, made once per page from {@link workerMain} as a blob URL. */
+/** The worker's script, made once per page from {@link WORKER_PROGRAM} as a blob URL. */
 function workerUrl(): string {
-  sharedWorkerUrl ??= URL.createObjectURL(new Blob([`(${workerMain.toString()})()`], { type: 'text/javascript' }));
+  sharedWorkerUrl ??= URL.createObjectURL(new Blob([WORKER_PROGRAM], { type: 'text/javascript' }));
   return sharedWorkerUrl;
 }
 
 /**
- * The worker's program. It runs in the worker from its source text, so it uses nothing from
- * outside itself. Messages of one burst (until the worker's event loop is idle) leave in one
- * batch: [kind u8][time f64: epoch ms][length u32][payload] per message, text as UTF-8. Open,
- * error and close follow the batch before them, so the order is kept.
+ * The worker's program, as text: a string is the one form no bundler setting rewrites (a function's
+ * source would get helpers injected by `keepNames`, downlevelling or coverage, which the worker
+ * does not have). Plain ES2017; every browser scenario of the test suite runs through it.
+ *
+ * Messages of one burst (until the worker's event loop is idle) leave in one batch:
+ * [kind u8: 1 text, 2 binary][time f64: epoch ms][length u32][payload] per message, text as
+ * UTF-8. Open, error and close follow the batch before them, so the order is kept.
  */
-function workerMain(): void {
-  const scope = globalThis as unknown as {
-    onmessage: ((event: MessageEvent) => void) | null;
-    postMessage(message: unknown, transfer?: Transferable[]): void;
-  };
-  const encoder = new TextEncoder();
-  let native: WebSocket | null = null;
-  let records: Array<Uint8Array | number> = []; // kind, time, payload, ...
-  let recordBytes = 0;
-  let flushScheduled = false;
-  let bufferPoll: ReturnType<typeof setTimeout> | undefined;
+const WORKER_PROGRAM = `"use strict";
+var encoder = new TextEncoder();
+var native = null;
+var records = []; // kind, time, payload, kind, time, payload...
+var recordBytes = 0;
+var flushScheduled = false;
+var bufferPoll;
 
-  const flush = (): void => {
-    flushScheduled = false;
-    if (records.length === 0) return;
-    const batch = new ArrayBuffer(recordBytes);
-    const bytes = new Uint8Array(batch);
-    const view = new DataView(batch);
-    let at = 0;
-    for (let i = 0; i < records.length; i += 3) {
-      const payload = records[i + 2] as Uint8Array;
-      bytes[at] = records[i] as number;
-      view.setFloat64(at + 1, records[i + 1] as number, true);
-      view.setUint32(at + 9, payload.length, true);
-      bytes.set(payload, at + 13);
-      at += 13 + payload.length;
+function flush() {
+  flushScheduled = false;
+  if (records.length === 0) return;
+  var batch = new ArrayBuffer(recordBytes);
+  var bytes = new Uint8Array(batch);
+  var view = new DataView(batch);
+  var at = 0;
+  for (var i = 0; i < records.length; i += 3) {
+    var payload = records[i + 2];
+    bytes[at] = records[i];
+    view.setFloat64(at + 1, records[i + 1], true);
+    view.setUint32(at + 9, payload.length, true);
+    bytes.set(payload, at + 13);
+    at += 13 + payload.length;
+  }
+  records = [];
+  recordBytes = 0;
+  postMessage(batch, [batch]);
+}
+
+function reportBuffered(acknowledged) {
+  clearTimeout(bufferPoll);
+  var amount = native === null ? 0 : native.bufferedAmount;
+  postMessage({ type: "buffered", amount: amount, acknowledged: acknowledged });
+  if (amount > 0) bufferPoll = setTimeout(reportBuffered, 16, 0);
+}
+
+function connect(url, protocols) {
+  var socket;
+  try {
+    socket = new WebSocket(url, protocols);
+  } catch (error) {
+    postMessage({ type: "error" });
+    postMessage({ type: "close", code: 1006, reason: "", wasClean: false });
+    return;
+  }
+  native = socket;
+  socket.binaryType = "arraybuffer";
+  socket.onopen = function () {
+    postMessage({ type: "open", protocol: socket.protocol, extensions: socket.extensions });
+  };
+  socket.onmessage = function (message) {
+    var isText = typeof message.data === "string";
+    var payload = isText ? encoder.encode(message.data) : new Uint8Array(message.data);
+    records.push(isText ? 1 : 2, performance.timeOrigin + message.timeStamp, payload);
+    recordBytes += 13 + payload.length;
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setTimeout(flush, 0);
     }
-    records = [];
-    recordBytes = 0;
-    scope.postMessage(batch, [batch]);
   };
-
-  const reportBuffered = (acknowledged: number): void => {
+  socket.onerror = function () {
+    flush();
+    postMessage({ type: "error" });
+  };
+  socket.onclose = function (close) {
+    flush();
     clearTimeout(bufferPoll);
-    const amount = native === null ? 0 : native.bufferedAmount;
-    scope.postMessage({ type: 'buffered', amount, acknowledged });
-    if (amount > 0) bufferPoll = setTimeout(reportBuffered, 16, 0);
-  };
-
-  scope.onmessage = (event: MessageEvent): void => {
-    const command = event.data;
-    if (command.type === 'connect') {
-      let socket: WebSocket;
-      try {
-        socket = new WebSocket(command.url, command.protocols);
-      } catch {
-        scope.postMessage({ type: 'error' });
-        scope.postMessage({ type: 'close', code: 1006, reason: '', wasClean: false });
-        return;
-      }
-      native = socket;
-      socket.binaryType = 'arraybuffer';
-      socket.onopen = () => {
-        scope.postMessage({ type: 'open', protocol: socket.protocol, extensions: socket.extensions });
-      };
-      socket.onmessage = (message: MessageEvent) => {
-        const data = message.data;
-        const payload = typeof data === 'string' ? encoder.encode(data) : new Uint8Array(data as ArrayBuffer);
-        records.push(typeof data === 'string' ? 1 : 2, performance.timeOrigin + message.timeStamp, payload);
-        recordBytes += 13 + payload.length;
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setTimeout(flush, 0);
-        }
-      };
-      socket.onerror = () => {
-        flush();
-        scope.postMessage({ type: 'error' });
-      };
-      socket.onclose = (close: CloseEvent) => {
-        flush();
-        clearTimeout(bufferPoll);
-        scope.postMessage({ type: 'close', code: close.code, reason: close.reason, wasClean: close.wasClean });
-      };
-    } else if (command.type === 'send') {
-      for (const data of command.data as Array<string | ArrayBuffer>) native?.send(data);
-      reportBuffered(1);
-    } else if (command.type === 'close') {
-      native?.close(command.code, command.reason);
-    }
+    postMessage({ type: "close", code: close.code, reason: close.reason, wasClean: close.wasClean });
   };
 }
+
+onmessage = function (event) {
+  var command = event.data;
+  if (command.type === "connect") connect(command.url, command.protocols);
+  else if (command.type === "send") {
+    for (var i = 0; i < command.data.length; i++) if (native !== null) native.send(command.data[i]);
+    reportBuffered(1);
+  } else if (command.type === "close" && native !== null) native.close(command.code, command.reason);
+};
+`;

@@ -15,6 +15,7 @@ export type UsageErrorCode =
   | 'invalid_argument'
   | 'invalid_option'
   | 'invalid_state'
+  | 'invalid_recording'
   | 'streaming_unsupported';
 
 /** Codes of the failures dispatched as `'error'` events (see {@link WebSocketError}). */
@@ -113,6 +114,14 @@ export class StreamingUnsupportedError extends Error {
   override name = 'StreamingUnsupportedError';
 }
 
+/** Thrown by `decodeRecording` and `createReplay` for input that is not a valid recording. */
+export class InvalidRecordingError extends TypeError {
+  /** Stable code for programs: `'invalid_recording'`. */
+  readonly code = 'invalid_recording';
+  /** `'InvalidRecordingError'`, as shown in stack traces. */
+  override name = 'InvalidRecordingError';
+}
+
 /** The status line, headers and (start of the) body of the server's answer to the upgrade request. */
 export interface HandshakeResponse {
   /** HTTP status, 101 on success. */
@@ -161,6 +170,10 @@ export class WebSocketError extends Error {
     details: WebSocketErrorDetails = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    // A stack not yet formatted keeps the receivers of its frames alive (a parser and the
+    // buffers of a partial message): format it now, so the error holds text only.
+    void this.stack;
+    if (details.cause instanceof Error) void details.cause.stack;
     this.closeCode = details.closeCode ?? 1006;
     this.response = details.response ?? null;
     this.statusCode = this.response?.statusCode ?? 0;
@@ -191,4 +204,39 @@ export function asText(value: unknown, what: string): string {
   } catch {
     throw new InvalidArgumentError(`${what} must be a string, got ${Object.prototype.toString.call(value)}.`);
   }
+}
+
+/**
+ * @internal A URL as messages show it: no user name or password, no query string (tokens travel
+ * there) and no fragment. Games log error messages; secrets must not reach the logs.
+ */
+export function redactUrl(url: string | URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    // Not a URL at all: cut what could be credentials (before an @) and a query.
+    const text = escapeServerText(String(url));
+    return text.replace(/\/\/[^/?#]*@/, '//').replace(/[?#].*$/, (rest) => (rest.startsWith('?') ? '?…' : ''));
+  }
+  const query = parsed.search === '' ? '' : '?…';
+  return escapeServerText(`${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`);
+}
+
+/** The longest piece of text from a server that a message quotes. */
+const MAX_QUOTED = 200;
+
+/**
+ * @internal Text that came from a server (a status message, a header, a reason), made safe to
+ * put in a message: control characters escaped (no terminal escapes, no forged log lines), and
+ * cut to a length a log line can hold.
+ */
+export function escapeServerText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it escapes
+  let safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+  if (safe.length > MAX_QUOTED) safe = `${safe.slice(0, MAX_QUOTED)}…`;
+  return safe;
 }

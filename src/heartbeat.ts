@@ -6,7 +6,7 @@
  * timed by their arrival, not by the frame.
  */
 import { WebSocketError } from './errors.js';
-import type { EventQueue } from './queue.js';
+import { timerDelay } from './timers.js';
 import type { HeartbeatSink, Transport } from './transport.js';
 
 /** An application-level ping, for platforms without ping frames (browsers). */
@@ -35,9 +35,32 @@ export interface HeartbeatOptions {
   appPing: AppPing | undefined;
 }
 
+/** What the heartbeat needs of its socket; it never writes the queue itself. */
+export interface HeartbeatHost {
+  /** The game's own backpressure paused reading: silence now is not the server's. */
+  readonly readingPaused: boolean;
+  /** The connection is over. */
+  readonly ended: boolean;
+  /** End the connection with `error` (the server is gone or half-open). */
+  fail(error: WebSocketError): void;
+}
+
+/** The clock and timers the heartbeat runs on (injectable: tests step a virtual clock). */
+export interface HeartbeatClock {
+  now(): number;
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const REAL_CLOCK: HeartbeatClock = {
+  now: () => performance.now(),
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
 /** Samples kept for the clock offset and the minimum round trip. */
 const WINDOW = 32;
-/** Unanswered application pings remembered, oldest first. */
+/** Unanswered pings remembered, oldest first. */
 const MAX_PENDING_PINGS = 16;
 
 export class Heartbeat implements HeartbeatSink {
@@ -48,36 +71,46 @@ export class Heartbeat implements HeartbeatSink {
   /** Round trips measured. */
   samples = 0;
   private lastHeard = Number.NaN;
-  private lastPing = Number.NEGATIVE_INFINITY;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private pingTimer: unknown;
+  private silenceTimer: unknown;
   private readonly recentRtts: number[] = [];
   private readonly offsets: number[] = [];
+  /** Send times of the pings not answered yet: only a pong or reply to one of them is timed. */
   private readonly pendingPings: number[] = [];
 
   constructor(
     private readonly options: HeartbeatOptions,
     private readonly transport: Transport,
-    private readonly queue: EventQueue,
+    private readonly host: HeartbeatHost,
+    private readonly clock: HeartbeatClock = REAL_CLOCK,
   ) {}
 
-  /** Start the timer (the clock of silence starts when the connection opens). */
+  /** Start the timers (the clock of silence starts when the connection opens). */
   start(): void {
     const { pingInterval, closeAfterNoMessage } = this.options;
-    // Check often enough to notice silence within a quarter of the limit, and to ping on time.
-    const periods = [pingInterval, closeAfterNoMessage / 4].filter((period) => period > 0);
-    if (periods.length > 0) this.timer = setInterval(this.tick, Math.max(1, Math.min(...periods)));
+    // Each on its own timer: a ping timer that also checks silence skips pings when it fires early.
+    if (pingInterval > 0) this.pingTimer = this.clock.setInterval(this.ping, timerDelay(pingInterval));
+    if (closeAfterNoMessage > 0) {
+      // Often enough to notice silence within a quarter of the limit.
+      this.silenceTimer = this.clock.setInterval(this.checkSilence, timerDelay(Math.max(1, closeAfterNoMessage / 4)));
+    }
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.pingTimer !== undefined) this.clock.clearInterval(this.pingTimer);
+    if (this.silenceTimer !== undefined) this.clock.clearInterval(this.silenceTimer);
+    this.pingTimer = this.silenceTimer = undefined;
   }
 
   heard(time: number): void {
     if (!(time <= this.lastHeard)) this.lastHeard = time;
   }
 
+  /** A protocol pong: timed only when it answers a ping of ours (a forged or unsolicited one is not). */
   pong(sentAt: number, time: number): void {
+    const index = this.pendingPings.indexOf(sentAt);
+    if (index < 0) return;
+    this.pendingPings.splice(0, index + 1); // older ones will not be answered now
     this.roundTrip(time - sentAt);
   }
 
@@ -98,7 +131,7 @@ export class Heartbeat implements HeartbeatSink {
 
   /** A server timestamp that arrived at `arrival` (local `performance.now()` clock). */
   serverTime(serverTime: number, arrival: number): void {
-    if (!Number.isFinite(serverTime)) return;
+    if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) return;
     this.offsets.push(arrival - serverTime);
     if (this.offsets.length > WINDOW) this.offsets.shift();
   }
@@ -115,7 +148,7 @@ export class Heartbeat implements HeartbeatSink {
   }
 
   private roundTrip(rtt: number): void {
-    if (!(rtt >= 0)) return;
+    if (!(rtt >= 0 && rtt < Number.POSITIVE_INFINITY)) return;
     this.recentRtts.push(rtt);
     if (this.recentRtts.length > WINDOW) this.recentRtts.shift();
     if (this.samples++ === 0) {
@@ -127,32 +160,43 @@ export class Heartbeat implements HeartbeatSink {
     }
   }
 
-  private readonly tick = (): void => {
-    if (this.queue.hasEnded) {
-      this.stop();
+  /** Whether the timers still have work: false once the connection ended. */
+  private running(): boolean {
+    if (!this.host.ended) return true;
+    this.stop();
+    return false;
+  }
+
+  private readonly ping = (): void => {
+    if (!this.running() || Number.isNaN(this.lastHeard)) return; // not open yet: handshakeTimeout covers that
+    if (this.host.readingPaused) {
+      // Replies cannot be read now, and would be timed late by the game's pause: none is timed.
+      this.pendingPings.length = 0;
       return;
     }
-    if (Number.isNaN(this.lastHeard)) return; // not open yet: handshakeTimeout covers that
-    const now = performance.now();
-    const { closeAfterNoMessage, pingInterval, appPing } = this.options;
-    if (closeAfterNoMessage > 0 && now - this.lastHeard > closeAfterNoMessage) {
-      this.queue.error(
-        new WebSocketError(
-          'timeout',
-          `Nothing came from the server for ${Math.round(now - this.lastHeard)} ms (closeAfterNoMessage ${closeAfterNoMessage} ms): the connection is gone or half-open.`,
-        ),
-      );
-      this.transport.abort();
-      this.stop();
+    const now = this.clock.now();
+    const appPing = this.options.appPing;
+    if (appPing === undefined && this.transport.ping !== undefined) this.transport.ping(now);
+    else if (appPing === undefined || !this.transport.send(appPing.message)) return;
+    this.pendingPings.push(now);
+    if (this.pendingPings.length > MAX_PENDING_PINGS) this.pendingPings.shift();
+  };
+
+  private readonly checkSilence = (): void => {
+    if (!this.running() || Number.isNaN(this.lastHeard)) return;
+    const now = this.clock.now();
+    if (this.host.readingPaused) {
+      this.lastHeard = now; // liveness means the server: the game's own pause does not count
       return;
     }
-    if (pingInterval <= 0 || now - this.lastPing < pingInterval) return;
-    this.lastPing = now;
-    if (appPing === undefined && this.transport.ping !== undefined) {
-      this.transport.ping(now);
-    } else if (appPing !== undefined && this.transport.send(appPing.message)) {
-      this.pendingPings.push(now);
-      if (this.pendingPings.length > MAX_PENDING_PINGS) this.pendingPings.shift();
-    }
+    const { closeAfterNoMessage } = this.options;
+    if (now - this.lastHeard <= closeAfterNoMessage) return;
+    this.stop();
+    this.host.fail(
+      new WebSocketError(
+        'timeout',
+        `Nothing came from the server for ${Math.round(now - this.lastHeard)} ms (closeAfterNoMessage ${closeAfterNoMessage} ms): the connection is gone or half-open.`,
+      ),
+    );
   };
 }

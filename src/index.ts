@@ -14,6 +14,7 @@ export {
   InvalidCloseCodeError,
   InvalidOptionError,
   InvalidPayloadError,
+  InvalidRecordingError,
   InvalidStateError,
   InvalidUrlError,
   ReasonTooLongError,
@@ -62,6 +63,7 @@ export type {
   ReplayOptions,
 } from './replay.js';
 export { createReplay, decodeRecording, encodeRecording, recordEvents } from './replay.js';
+export { MAX_TIMER_DELAY } from './timers.js';
 export type {
   ByteArrayClass,
   ConnectOptions,

@@ -7,6 +7,7 @@
 import { InvalidOptionError, InvalidStateError, quote } from './errors.js';
 import { rethrowHandlerErrors } from './handlers.js';
 import type { ArrivalListener, EventQueue } from './queue.js';
+import { checkBudget } from './validate.js';
 import type { SocketStats, UpdateBudget, WebSocket } from './websocket.js';
 
 const INITIAL_CAPACITY = 64;
@@ -105,12 +106,13 @@ export class SocketManager {
    */
   update(budget?: UpdateBudget): number {
     if (this.updating) throw new InvalidStateError('manager.update() was called from one of its sockets’ handlers.');
+    if (budget !== undefined) checkBudget(budget);
     let entries = this.length; // pump rule 3: only what was queued when update() began
     if (entries === 0) return 0;
     let maxEvents = Infinity;
     let deadline = Infinity;
     if (budget !== undefined) {
-      if (budget.maxEvents !== undefined) maxEvents = Math.max(0, budget.maxEvents);
+      if (budget.maxEvents !== undefined) maxEvents = budget.maxEvents;
       if (budget.maxMs !== undefined) deadline = performance.now() + budget.maxMs;
     }
     let dispatched = 0;

@@ -2,11 +2,11 @@
 
 import { ReconnectingWebSocket as CoreReconnectingWebSocket, type ReconnectOptions } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
-import { createNodeTransport, type NodeWebSocketOptions } from './transports/node.js';
+import { createNodeTransport, type NodeWebSocketOptions } from './transports/node/transport.js';
 import { WebSocket as CoreWebSocket } from './websocket.js';
 
 export * from './index.js';
-export type { NodeTlsOptions, NodeWebSocketOptions } from './transports/node.js';
+export type { NodeTlsOptions, NodeWebSocketOptions } from './transports/node/transport.js';
 export { createNodeTransport };
 
 /**

@@ -14,7 +14,7 @@
  * cannot pause (browsers), passing the hard cap fails the socket with `queue_overflow`.
  * And it keeps `closed` last and exactly once (rule 4): after `closed` it accepts nothing.
  */
-import { WebSocketError } from './errors.js';
+import { InvalidOptionError, quote, WebSocketError } from './errors.js';
 import {
   BINARY,
   type ByteArrayClass,
@@ -28,8 +28,12 @@ import {
   type Transport,
   type TransportSink,
 } from './transport.js';
+import { checkInteger } from './validate.js';
 
-/** Memory limits of one socket's queue. Counts are events, sizes are payload bytes. */
+/**
+ * Memory limits of one socket's queue. Counts are events; sizes are the bytes queued events keep
+ * alive: their payloads, and the network reads they are parts of.
+ */
 export interface QueueLimits {
   /** Pause reading when more bytes than this wait for `update()`. Default 8 MiB. */
   highWaterBytes: number;
@@ -54,6 +58,63 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxBytes: 64 * 1024 * 1024,
   maxEvents: 1_048_576,
 });
+
+/** `ws` reads a message's length as a signed 32-bit integer (`maxPayload | 0`): larger is no limit at all. */
+const MAX_PAYLOAD_LIMIT = 2 ** 31 - 1;
+
+/** A socket's size limits, resolved: the queue's, and the largest message its transport accepts. */
+export interface ResolvedLimits {
+  readonly queue: Readonly<QueueLimits>;
+  /** The room between the high-water mark and the hard cap, unless set lower. */
+  readonly maxPayload: number;
+}
+
+/**
+ * The size limits of one socket, checked, from one source of truth: a message the client accepts
+ * (`maxPayload`) always fits between the high-water mark and the hard cap, so reading that pauses
+ * at the mark never has to fail at the cap.
+ *
+ * @throws {@link InvalidOptionError} for a limit that is not a whole number in range.
+ */
+export function resolveLimits(overrides: Partial<QueueLimits> | undefined, maxPayload: unknown): ResolvedLimits {
+  let queue: Readonly<QueueLimits> = DEFAULT_QUEUE_LIMITS;
+  if (overrides !== undefined) {
+    if (typeof overrides !== 'object' || overrides === null) {
+      throw new InvalidOptionError(`queue must be an object of limits, got ${quote(overrides)}.`);
+    }
+    const limits = { ...DEFAULT_QUEUE_LIMITS, ...overrides };
+    if (overrides.highWaterBytes !== undefined && overrides.lowWaterBytes === undefined) {
+      limits.lowWaterBytes = Math.floor(limits.highWaterBytes / 2);
+    }
+    if (overrides.highWaterEvents !== undefined && overrides.lowWaterEvents === undefined) {
+      limits.lowWaterEvents = Math.floor(limits.highWaterEvents / 2);
+    }
+    for (const [name, value] of Object.entries(limits)) {
+      checkInteger(`queue.${name}`, value, 0, Number.MAX_SAFE_INTEGER);
+    }
+    if (limits.lowWaterBytes > limits.highWaterBytes || limits.lowWaterEvents > limits.highWaterEvents) {
+      throw new InvalidOptionError('queue low-water marks must not be above the high-water marks.');
+    }
+    if (limits.highWaterBytes >= limits.maxBytes || limits.highWaterEvents >= limits.maxEvents) {
+      throw new InvalidOptionError(
+        'queue high-water marks must be below the hard caps (maxBytes, maxEvents): the room between them holds the message that crosses the mark.',
+      );
+    }
+    queue = limits;
+  }
+  const room = Math.min(MAX_PAYLOAD_LIMIT, queue.maxBytes - queue.highWaterBytes);
+  if (maxPayload === undefined) return { queue, maxPayload: room };
+  checkInteger(
+    'maxPayload',
+    maxPayload,
+    1,
+    room,
+    room < MAX_PAYLOAD_LIMIT
+      ? 'a message must fit between queue.highWaterBytes and queue.maxBytes; raise queue.maxBytes for larger messages'
+      : 'ws cannot enforce a larger limit',
+  );
+  return { queue, maxPayload: maxPayload as number };
+}
 
 /** Told of every event a queue accepts, in global arrival order (the manager). */
 export interface ArrivalListener {
@@ -124,9 +185,16 @@ export class EventQueue implements TransportSink {
   length = 0;
   /** Payload bytes waiting (text counted in UTF-16 code units when the platform decoded it). */
   bytes = 0;
-  /** Most events and most bytes that ever waited at once. */
+  /**
+   * Bytes the waiting events keep alive: what the limits count. A message that is a view of a
+   * network read keeps the whole read; the read is charged once, to the newest queued record
+   * that keeps it, so it is released when the last of its messages is dispatched.
+   */
+  retained = 0;
+  /** Most events, payload bytes and retained bytes that ever waited at once. */
   peakLength = 0;
   peakBytes = 0;
+  peakRetained = 0;
   /** Messages (text + binary + fragments) and their bytes accepted since the socket opened. */
   messagesIn = 0;
   bytesIn = 0;
@@ -149,6 +217,12 @@ export class EventQueue implements TransportSink {
   private seqs = new Float64Array(INITIAL_CAPACITY);
   /** Where a payload kept as a range of a larger buffer starts in it; -1: the payload is whole. */
   private offsets = new Float64Array(INITIAL_CAPACITY);
+  /** Bytes of `retained` each record carries. */
+  private charges = new Float64Array(INITIAL_CAPACITY);
+  /** The buffer charged last, and the slot and sequence number of the record carrying its charge. */
+  private holderBuffer: ArrayBufferLike | null = null;
+  private holderSlot = 0;
+  private holderSeq = 0;
   private readonly log: ByteLog;
   private readonly byteArray: ByteArrayClass;
   private readonly decode: (bytes: Uint8Array, start: number, end: number) => string;
@@ -305,9 +379,10 @@ export class EventQueue implements TransportSink {
     const head = this.head;
     this.payloads[head] = undefined;
     this.bytes -= this.sizes[head]!;
+    this.retained -= this.charges[head]!;
     this.head = (head + 1) & this.mask;
     this.length--;
-    if (this.paused && this.bytes <= this.limits.lowWaterBytes && this.length <= this.limits.lowWaterEvents) {
+    if (this.paused && this.retained <= this.limits.lowWaterBytes && this.length <= this.limits.lowWaterEvents) {
       this.paused = false;
       this.transport.resume();
     }
@@ -319,9 +394,15 @@ export class EventQueue implements TransportSink {
     if (this.length > this.mask) this.grow();
     const slot = (this.head + this.length) & this.mask;
     const seq = ++lastSeq;
-    if (start < 0 && (kind === BINARY || kind === TEXT) && size < SMALL_PAYLOAD && typeof payload !== 'string') {
-      payload = this.log.append(payload as Uint8Array);
-      start = this.log.appendedAt;
+    let charge = size;
+    if (kind !== OPEN && kind !== ERROR && kind !== CLOSED && typeof payload !== 'string') {
+      if (start < 0 && kind !== FRAGMENT && size < SMALL_PAYLOAD) {
+        // Copied into the log, which is dense: the payload is what it keeps alive.
+        payload = this.log.append(payload as Uint8Array);
+        start = this.log.appendedAt;
+      } else {
+        charge = this.chargeBuffer((payload as Uint8Array).buffer, slot, seq);
+      }
     }
     this.kinds[slot] = kind;
     this.payloads[slot] = payload;
@@ -333,20 +414,42 @@ export class EventQueue implements TransportSink {
     this.length++;
     if (this.length > this.peakLength) this.peakLength = this.length;
     if (this.listener !== null) this.listener.arrived(this.owner, seq);
-    if (kind === OPEN || kind === ERROR || kind === CLOSED) return;
+    if (kind === OPEN || kind === ERROR || kind === CLOSED) {
+      this.charges[slot] = 0;
+      return;
+    }
     // Only messages count against the limits: open, error and closed must always get in.
+    this.charges[slot] = charge;
+    this.retained += charge;
     this.bytes += size;
     this.uncoalesced = true;
     if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
+    if (this.retained > this.peakRetained) this.peakRetained = this.retained;
     this.messagesIn++;
     this.bytesIn += size;
-    if (this.bytes > this.limits.highWaterBytes || this.length > this.limits.highWaterEvents) {
+    if (this.retained > this.limits.highWaterBytes || this.length > this.limits.highWaterEvents) {
       this.overHighWater();
     }
   }
 
+  /**
+   * The charge of a record that keeps `buffer` alive: all of it, unless a queued record already
+   * carries it; then that charge moves to this newer record (records of one read are queued
+   * together, so the newest is dispatched last and releases the read).
+   */
+  private chargeBuffer(buffer: ArrayBufferLike, slot: number, seq: number): number {
+    if (buffer === this.holderBuffer && this.length > 0 && this.holderSeq >= this.seqs[this.head]!) {
+      this.retained -= this.charges[this.holderSlot]!;
+      this.charges[this.holderSlot] = 0;
+    }
+    this.holderBuffer = buffer;
+    this.holderSlot = slot;
+    this.holderSeq = seq;
+    return buffer.byteLength;
+  }
+
   private overHighWater(): void {
-    if (this.bytes > this.limits.maxBytes || this.length > this.limits.maxEvents) {
+    if (this.retained > this.limits.maxBytes || this.length > this.limits.maxEvents) {
       this.overflow();
     } else if (!this.paused && this.transport.canPause) {
       this.paused = true;
@@ -360,7 +463,7 @@ export class EventQueue implements TransportSink {
     this.error(
       new WebSocketError(
         'queue_overflow',
-        `More than ${maxEvents} events or ${maxBytes} bytes waited for update(): call update() every frame (with a budget if frames are short), or close the socket while the game is paused.`,
+        `More than ${maxEvents} events or ${maxBytes} bytes (with the reads they keep) waited for update(): call update() every frame (with a budget if frames are short), or close the socket while the game is paused.`,
       ),
     );
     this.closed(1006, 'queue overflow', false);
@@ -376,9 +479,11 @@ export class EventQueue implements TransportSink {
     const times = new Float64Array(capacity);
     const seqs = new Float64Array(capacity);
     const offsets = new Float64Array(capacity);
+    const charges = new Float64Array(capacity);
     for (let i = 0; i < this.length; i++) {
       const from = (this.head + i) & this.mask;
       offsets[i] = this.offsets[from]!;
+      charges[i] = this.charges[from]!;
       kinds[i] = this.kinds[from]!;
       payloads[i] = this.payloads[from];
       codes[i] = this.codes[from]!;
@@ -393,6 +498,8 @@ export class EventQueue implements TransportSink {
     this.times = times;
     this.seqs = seqs;
     this.offsets = offsets;
+    this.charges = charges;
+    this.holderSlot = (this.holderSlot - this.head) & this.mask;
     this.head = 0;
     this.mask = capacity - 1;
   }

@@ -8,7 +8,9 @@
 import { checkCloseArguments } from './close.js';
 import { asText, InvalidOptionError, InvalidStateError, quote, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
-import { type SocketStats, toPayload, type UpdateBudget, WebSocket, type WebSocketOptions } from './websocket.js';
+import { timerDelay } from './timers.js';
+import { toPayload } from './validate.js';
+import { type SocketStats, type UpdateBudget, WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** What to do with a `send()` made while the connection is down. */
 export type SendPolicy = 'drop' | 'queue' | 'fail';
@@ -325,7 +327,7 @@ export class ReconnectingWebSocket {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.connect(new this.SocketClass(this.url, this.socketOptions));
-    }, delay);
+    }, timerDelay(delay));
   }
 
   private isFinal(code: number): boolean {

@@ -4,7 +4,8 @@
  * same order and with the same arrival times, stepped by a fake clock or in real time. A game
  * can reproduce a bug from a player's session, or drive a deterministic test.
  */
-import { type NetworkErrorCode, WebSocketError } from './errors.js';
+import { InvalidArgumentError, InvalidRecordingError, type NetworkErrorCode, quote, WebSocketError } from './errors.js';
+import { timerDelay } from './timers.js';
 import type { Transport, TransportSink } from './transport.js';
 import type { WebSocket } from './websocket.js';
 
@@ -202,7 +203,8 @@ class Reader {
   data(): Uint8Array {
     const length = this.view.getUint32(this.offset, true);
     const data = this.bytes.slice(this.offset + 4, this.offset + 4 + length);
-    if (data.length !== length) throw new RangeError('truncated recording');
+    if (data.length !== length)
+      throw new InvalidRecordingError('Not a whole ticksocket recording: it ends inside an event.');
     this.offset += 4 + length;
     return data;
   }
@@ -244,11 +246,34 @@ export function encodeRecording(events: readonly RecordedEvent[]): Uint8Array {
   return out.result();
 }
 
-/** Read a recording written by {@link encodeRecording} (or `Recorder.toBytes()`). */
+/**
+ * Read a recording written by {@link encodeRecording} (or `Recorder.toBytes()`).
+ *
+ * @throws {@link InvalidRecordingError} for anything else: empty, garbage, truncated, or with times that are not numbers.
+ */
 export function decodeRecording(bytes: Uint8Array): RecordedEvent[] {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new InvalidRecordingError(
+      `decodeRecording() takes the bytes of a recording (a Uint8Array), got ${quote(bytes)}.`,
+    );
+  }
+  try {
+    return checkRecording(decodeEvents(bytes));
+  } catch (error) {
+    if (error instanceof InvalidRecordingError) throw error;
+    // The DataView's own RangeError: a field runs past the end.
+    throw new InvalidRecordingError('Not a whole ticksocket recording: it ends inside an event.', { cause: error });
+  }
+}
+
+function decodeEvents(bytes: Uint8Array): RecordedEvent[] {
   const input = new Reader(bytes);
   for (const byte of MAGIC) {
-    if (input.done || input.u8() !== byte) throw new TypeError('not a ticksocket recording (bad magic)');
+    if (input.done || input.u8() !== byte) {
+      throw new InvalidRecordingError(
+        'Not a ticksocket recording (it does not start with "TSR1"): pass the bytes Recorder.toBytes() wrote.',
+      );
+    }
   }
   const events: RecordedEvent[] = [];
   while (!input.done) {
@@ -277,10 +302,32 @@ export function decodeRecording(bytes: Uint8Array): RecordedEvent[] {
         events.push({ kind, time, code: input.u16(), reason: input.text() });
         break;
       default:
-        throw new TypeError('not a ticksocket recording (unknown event kind)');
+        throw new InvalidRecordingError('Not a ticksocket recording: an event of an unknown kind.');
     }
   }
   return events;
+}
+
+/** Every event of a known kind, at a finite time, with data of its type: else {@link InvalidRecordingError}. */
+function checkRecording(events: readonly RecordedEvent[]): RecordedEvent[] {
+  const checked: RecordedEvent[] = [];
+  for (const [index, event] of events.entries()) {
+    const where = `Event ${index} of the recording`;
+    if (typeof event !== 'object' || event === null || !(KINDS as readonly string[]).includes(event.kind)) {
+      throw new InvalidRecordingError(`${where} is not one of ${KINDS.join(', ')}.`);
+    }
+    if (typeof event.time !== 'number' || !Number.isFinite(event.time)) {
+      throw new InvalidRecordingError(`${where} has time ${quote(event.time)}: times are finite numbers of ms.`);
+    }
+    if (event.kind === 'message' && typeof event.data !== 'string') {
+      throw new InvalidRecordingError(`${where} is a message whose data is not a string.`);
+    }
+    if (event.kind === 'binary' && !(event.data instanceof Uint8Array)) {
+      throw new InvalidRecordingError(`${where} is binary whose data is not a Uint8Array.`);
+    }
+    checked.push(event);
+  }
+  return checked;
 }
 
 /** A recording played back through a socket: `transport` goes into the socket's options. */
@@ -321,12 +368,29 @@ export interface ReplayOptions {
  * ```
  */
 export function createReplay(recording: readonly RecordedEvent[] | Uint8Array, options: ReplayOptions = {}): Replay {
-  const events = recording instanceof Uint8Array ? decodeRecording(recording) : [...recording];
+  if (!(recording instanceof Uint8Array) && !Array.isArray(recording)) {
+    throw new InvalidRecordingError(`createReplay() takes recorded events or their bytes, got ${quote(recording)}.`);
+  }
+  const events = recording instanceof Uint8Array ? decodeRecording(recording) : checkRecording(recording);
+  const speed = options.realtime?.speed ?? 1;
+  if (typeof speed !== 'number' || !(speed > 0) || !Number.isFinite(speed)) {
+    throw new InvalidArgumentError(
+      `realtime.speed must be a finite number above 0 (2: twice as fast), got ${quote(speed)}.`,
+    );
+  }
   let next = 0;
   let clock = events[0]?.time ?? 0;
   let sink: TransportSink | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Stop feeding; the sink the replay had, for its last word. */
+  const end = (): TransportSink | undefined => {
+    clearTimeout(timer);
+    const last = sink;
+    sink = undefined;
+    next = events.length;
+    return last;
+  };
   const feed = (until: number): void => {
     if (sink === undefined) return;
     while (next < events.length && events[next]!.time <= until) deliver(sink, events[next++]!);
@@ -337,7 +401,7 @@ export function createReplay(recording: readonly RecordedEvent[] | Uint8Array, o
     const step = (): void => {
       clock = origin + (performance.now() - startedAt) * speed;
       feed(clock);
-      if (next < events.length) timer = setTimeout(step, Math.max(0, (events[next]!.time - clock) / speed));
+      if (next < events.length) timer = setTimeout(step, timerDelay((events[next]!.time - clock) / speed));
     };
     step();
   };
@@ -348,15 +412,16 @@ export function createReplay(recording: readonly RecordedEvent[] | Uint8Array, o
     bufferedAmount: 0,
     connect(target) {
       sink = target;
-      if (options.realtime !== undefined) schedule(options.realtime.speed ?? 1);
+      if (options.realtime !== undefined) schedule(speed);
       else feed(clock);
     },
     send: () => true, // a replay has no one to send to; sends are accepted and go nowhere
-    close() {
-      clearTimeout(timer);
+    close(code, reason) {
+      // The recorded server is not there to answer: the close completes as if it had, at once.
+      end()?.closed(code, reason, true);
     },
     abort() {
-      clearTimeout(timer);
+      end()?.closed(1006, '', false);
     },
     pause() {},
     resume() {},

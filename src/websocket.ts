@@ -10,19 +10,16 @@ import { checkCloseArguments } from './close.js';
 import {
   asText,
   type HandshakeResponse,
-  InvalidArgumentError,
   InvalidOptionError,
-  InvalidPayloadError,
   InvalidStateError,
-  InvalidUrlError,
-  quote,
+  redactUrl,
   StreamingUnsupportedError,
   WebSocketError,
 } from './errors.js';
 import { type AnyHandler, Handlers, rethrowHandlerErrors } from './handlers.js';
-import { type AppPing, Heartbeat } from './heartbeat.js';
+import { type AppPing, Heartbeat, type HeartbeatHost } from './heartbeat.js';
 import type { SocketManager } from './manager.js';
-import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits } from './queue.js';
+import { EventQueue, type QueueLimits, resolveLimits } from './queue.js';
 import {
   BINARY,
   CLOSED,
@@ -35,6 +32,7 @@ import {
   type Transport,
   type TransportFactory,
 } from './transport.js';
+import { checkBudget, checkProtocols, checkTimeout, normalizeUrl, toPayload } from './validate.js';
 
 /** Where a socket is in its life. An instance goes through these once, in order. */
 export type WebSocketState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
@@ -76,12 +74,23 @@ export interface UpdateBudget {
 export interface WebSocketOptions {
   /** Subprotocols to offer; the chosen one is `socket.protocol`. */
   protocols?: string | readonly string[];
-  /** Fail with `handshake_timeout` if the connection is not open after this many ms (0: never). Default 15 000. */
+  /**
+   * Fail with `handshake_timeout` if the server's 101 has not come this many ms after `open()`
+   * (0: never). A deadline, not an idle timer: name resolution and TLS count, and a server that
+   * trickles bytes does not extend it. Default 15 000.
+   */
   handshakeTimeout?: number;
   /** After `close()`, drop the connection if the server has not answered within this many ms. Default 5 000. */
   closeTimeout?: number;
   /** Queue limits (see {@link QueueLimits}); missing ones take the defaults. */
   queue?: Partial<QueueLimits>;
+  /**
+   * Largest message accepted, in bytes; larger fails with `message_too_big` (1009) while it is
+   * still being read (Node; browsers assemble messages themselves, and the queue's hard cap
+   * bounds them). At most, and by default, the room between `queue.highWaterBytes` and
+   * `queue.maxBytes` (56 MiB with the default limits), so that every message accepted fits.
+   */
+  maxPayload?: number;
   /** Pump this socket from a manager's `update()` instead of its own. */
   manager?: SocketManager;
   /** Make the transport yourself (tests, replay, a custom platform). */
@@ -155,6 +164,13 @@ export interface SocketStats {
   peakQueuedEvents: number;
   /** The most payload bytes that ever waited at once. */
   peakQueuedBytes: number;
+  /**
+   * Bytes the waiting events keep alive now: their payloads and the network reads they are parts
+   * of. The queue limits (`queue.highWaterBytes`, `queue.maxBytes`) count these.
+   */
+  retainedBytes: number;
+  /** The most bytes the waiting events ever kept alive at once. */
+  peakRetainedBytes: number;
   /** Messages not dispatched because a newer one with the same coalescing key replaced them. */
   coalesced: number;
   /** Smoothed round trip in ms (0 without a heartbeat or before the first pong). */
@@ -177,8 +193,6 @@ const STATE_OPEN = 2;
 const STATE_CLOSING = 3;
 const STATE_CLOSED = 4;
 const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'closing', 'closed'];
-
-const SUBPROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * A WebSocket client whose handlers run inside `update()`, from the game loop.
@@ -242,7 +256,7 @@ export class WebSocket {
     checkTimeout('closeTimeout', options.closeTimeout);
     checkTimeout('pingInterval', options.pingInterval);
     checkTimeout('closeAfterNoMessage', options.closeAfterNoMessage);
-    const limits = queueLimits(options.queue);
+    const limits = resolveLimits(options.queue, options.maxPayload);
     const factory = (options.transport ?? (this.constructor as typeof WebSocket).defaultTransport) as
       | TransportFactory<WebSocketOptions>
       | undefined;
@@ -256,8 +270,10 @@ export class WebSocket {
       protocols,
       handshakeTimeout: options.handshakeTimeout ?? 15_000,
       closeTimeout: options.closeTimeout ?? 5_000,
+      maxPayload: limits.maxPayload,
     });
-    this.queue = new EventQueue(this.transport, limits, this);
+    const queue = new EventQueue(this.transport, limits.queue, this);
+    this.queue = queue;
     this.manager = options.manager ?? null;
     this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, options.onHandlerError);
     this.coalesceKey = options.coalesce;
@@ -270,11 +286,20 @@ export class WebSocket {
       options.appPing !== undefined ||
       options.serverTime !== undefined
     ) {
-      this.heartbeat = new Heartbeat(
-        { pingInterval, closeAfterNoMessage, appPing: options.appPing },
-        this.transport,
-        this.queue,
-      );
+      const transport = this.transport;
+      const host: HeartbeatHost = {
+        get readingPaused() {
+          return queue.paused;
+        },
+        get ended() {
+          return queue.hasEnded;
+        },
+        fail(error) {
+          queue.error(error);
+          transport.abort();
+        },
+      };
+      this.heartbeat = new Heartbeat({ pingInterval, closeAfterNoMessage, appPing: options.appPing }, transport, host);
     }
     this.inspectsMessages = options.appPing !== undefined || options.serverTime !== undefined;
   }
@@ -330,6 +355,8 @@ export class WebSocket {
       queuedBytes: queue.bytes,
       peakQueuedEvents: queue.peakLength,
       peakQueuedBytes: queue.peakBytes,
+      retainedBytes: queue.retained,
+      peakRetainedBytes: queue.peakRetained,
       coalesced: queue.coalesced,
       latency: this.latency,
     };
@@ -423,9 +450,11 @@ export class WebSocket {
     } catch (cause) {
       // A network failure never throws at the game: it arrives through update() like any other.
       this.queue.error(
-        new WebSocketError('connection_failed', `Could not start connecting to ${this.url}: ${String(cause)}`, {
-          cause,
-        }),
+        new WebSocketError(
+          'connection_failed',
+          `Could not start connecting to ${redactUrl(this.url)}: ${errorName(cause)}. The platform refused the connection before any network I/O; see error.cause.`,
+          { cause },
+        ),
       );
       this.queue.closed(1006, '', false);
     }
@@ -506,12 +535,13 @@ export class WebSocket {
     if (this.updating) {
       throw new InvalidStateError('update() was called from one of this socket’s own handlers.');
     }
+    if (budget !== undefined) checkBudget(budget);
     const queue = this.queue;
     if (queue.length === 0) return 0;
     let limit = Infinity;
     let deadline = Infinity;
     if (budget !== undefined) {
-      if (budget.maxEvents !== undefined) limit = Math.max(0, budget.maxEvents);
+      if (budget.maxEvents !== undefined) limit = budget.maxEvents;
       if (budget.maxMs !== undefined) deadline = performance.now() + budget.maxMs;
     }
     let entries = queue.length; // pump rule 3: what arrives during this call waits for the next
@@ -642,81 +672,11 @@ export class WebSocket {
   }
 }
 
-function normalizeUrl(input: string | URL): string {
-  let url: URL;
-  try {
-    url = new URL(asText(input, 'The URL'));
-  } catch (error) {
-    if (error instanceof InvalidArgumentError) throw new InvalidUrlError(error.message);
-    throw new InvalidUrlError(`Invalid URL: ${quote(input)}. Use an absolute ws:// or wss:// URL.`);
-  }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new InvalidUrlError(
-      `Invalid URL: ${url.href}. The scheme must be ws: or wss: (http: and https: are accepted and mapped).`,
-    );
-  }
-  if (url.hash !== '' || asText(input, 'The URL').includes('#')) {
-    throw new InvalidUrlError(`Invalid URL: ${url.href}. A WebSocket URL cannot have a #fragment.`);
-  }
-  return url.href;
-}
-
-function checkProtocols(protocols: string | readonly string[] | undefined): string[] {
-  if (protocols === undefined) return [];
-  const list = typeof protocols === 'string' ? [protocols] : [...protocols];
-  const seen = new Set<string>();
-  for (const protocol of list) {
-    if (typeof protocol !== 'string' || !SUBPROTOCOL_TOKEN.test(protocol) || seen.has(protocol)) {
-      throw new InvalidOptionError(
-        `Invalid or repeated subprotocol ${quote(protocol)}: each must be a distinct HTTP token (letters, digits, !#$%&'*+-.^_\`|~).`,
-      );
-    }
-    seen.add(protocol);
-  }
-  return list;
-}
-
-function checkTimeout(name: string, value: number | undefined): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(`${name} must be a number of milliseconds >= 0 (0: no timeout), got ${quote(value)}.`);
-  }
-}
-
-function queueLimits(overrides: Partial<QueueLimits> | undefined): Readonly<QueueLimits> {
-  if (overrides === undefined) return DEFAULT_QUEUE_LIMITS;
-  const limits = { ...DEFAULT_QUEUE_LIMITS, ...overrides };
-  if (overrides.highWaterBytes !== undefined && overrides.lowWaterBytes === undefined) {
-    limits.lowWaterBytes = Math.floor(limits.highWaterBytes / 2);
-  }
-  if (overrides.highWaterEvents !== undefined && overrides.lowWaterEvents === undefined) {
-    limits.lowWaterEvents = Math.floor(limits.highWaterEvents / 2);
-  }
-  for (const [name, value] of Object.entries(limits)) {
-    if (typeof value !== 'number' || !(value >= 0)) {
-      throw new InvalidOptionError(`queue.${name} must be a number >= 0, got ${quote(value)}.`);
-    }
-  }
-  if (limits.lowWaterBytes > limits.highWaterBytes || limits.lowWaterEvents > limits.highWaterEvents) {
-    throw new InvalidOptionError('queue low-water marks must not be above the high-water marks.');
-  }
-  return limits;
-}
-
-/** @internal What `send()` sends: a string or bytes; anything else is an {@link InvalidPayloadError}. */
-export function toPayload(data: unknown): string | Uint8Array {
-  if (typeof data === 'string' || data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer);
-  throw new InvalidPayloadError(
-    `send() takes a string, an ArrayBuffer or an ArrayBufferView (Uint8Array, DataView...), got ${
-      data === null ? 'null' : typeof data
-    }.`,
-  );
-}
-
 function describe(error: WebSocketError): string {
   return `${error.code}: ${error.message}`;
+}
+
+/** The kind of a thrown value, for a message (its text could hold the URL, with its secrets). */
+function errorName(cause: unknown): string {
+  return cause instanceof Error ? cause.name : typeof cause;
 }

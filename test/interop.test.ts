@@ -160,7 +160,7 @@ async function echoAll(
   list: (string | Uint8Array)[],
   { lineEcho = false, window = 512 } = {},
 ): Promise<void> {
-  const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, perMessageDeflate: false });
+  const socket = new WebSocket(url, { maxPayload: 8 * 1024 * 1024, perMessageDeflate: false });
   const received: (string | Uint8Array)[] = [];
   socket.on('message', (_s, text) => received.push(lineEcho ? text.replace(/\n$/, '') : text));
   socket.on('binary', (_s, data) => received.push(new Uint8Array(data)));

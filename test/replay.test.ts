@@ -66,7 +66,7 @@ describe('record and replay', () => {
   });
 
   it('rejects bytes that are not a recording', () => {
-    expect(() => decodeRecording(new Uint8Array([1, 2, 3, 4]))).toThrow(/not a ticksocket recording/);
+    expect(() => decodeRecording(new Uint8Array([1, 2, 3, 4]))).toThrow(/Not a ticksocket recording/);
   });
 
   it('plays in real time at a chosen speed', async () => {

@@ -5,7 +5,8 @@
  * Browsers do not say why a connection failed (refused, DNS, TLS or an HTTP status all look the
  * same), so such failures are `connection_failed`.
  */
-import { WebSocketError } from '../errors.js';
+import { redactUrl, WebSocketError } from '../errors.js';
+import { timerDelay } from '../timers.js';
 import type { ConnectOptions, HeartbeatSink, Transport, TransportSink } from '../transport.js';
 import type { WebSocketOptions } from '../websocket.js';
 
@@ -48,7 +49,7 @@ export class BrowserTransport implements Transport {
     native.onclose = this.onClose;
     this.native = native;
     const timeout = this.options.handshakeTimeout ?? 0;
-    if (timeout > 0) this.timer = setTimeout(this.onHandshakeTimeout, timeout);
+    if (timeout > 0) this.timer = setTimeout(this.onHandshakeTimeout, timerDelay(timeout));
   }
 
   /** The socket the transport drives: the page's own WebSocket here. */
@@ -70,7 +71,7 @@ export class BrowserTransport implements Transport {
     const timeout = this.options.closeTimeout ?? 0;
     if (timeout > 0) {
       clearTimeout(this.timer);
-      this.timer = setTimeout(this.onCloseTimeout, timeout);
+      this.timer = setTimeout(this.onCloseTimeout, timerDelay(timeout));
     }
   }
 
@@ -108,10 +109,13 @@ export class BrowserTransport implements Transport {
     this.errorReported = true;
     this.sink.error(
       this.opened
-        ? new WebSocketError('connection_lost', `The connection to ${this.url} failed (the browser gives no detail).`)
+        ? new WebSocketError(
+            'connection_lost',
+            `The connection to ${redactUrl(this.url)} failed (the browser gives no detail).`,
+          )
         : new WebSocketError(
             'connection_failed',
-            `Could not connect to ${this.url}: the server is down, refused the upgrade, or the name or certificate is wrong (browsers do not say which; the devtools console does).`,
+            `Could not connect to ${redactUrl(this.url)}: the server is down, refused the upgrade, or the name or certificate is wrong (browsers do not say which; the devtools console does).`,
           ),
     );
   };
@@ -124,7 +128,10 @@ export class BrowserTransport implements Transport {
     if (this.errorReported) return;
     this.errorReported = true;
     this.sink.error(
-      new WebSocketError('handshake_timeout', `No WebSocket handshake from ${this.url} within handshakeTimeout.`),
+      new WebSocketError(
+        'handshake_timeout',
+        `No WebSocket handshake from ${redactUrl(this.url)} within handshakeTimeout.`,
+      ),
     );
     this.end(1006, '', false);
   };

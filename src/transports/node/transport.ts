@@ -1,0 +1,391 @@
+/**
+ * The Node transport, over `ws`. Its listeners are module-level functions that find their
+ * transport through a symbol (as `ws` does), so a connection makes no closure per event; they
+ * only hand `ws`'s data to the sink. Sends made in one turn of the event loop are corked and
+ * leave in one write. Backpressure stops `ws`'s parser and the socket (see receiver-hook.ts).
+ */
+import { randomFillSync } from 'node:crypto';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
+import type { LookupFunction, Socket } from 'node:net';
+import type { PerMessageDeflateOptions } from 'ws';
+import WsWebSocket from 'ws';
+import type { HandshakeResponse } from '../../errors.js';
+import { timerDelay } from '../../timers.js';
+import type { ConnectOptions, HeartbeatSink, Transport, TransportSink } from '../../transport.js';
+import { checkHeaders } from '../../validate.js';
+import type { WebSocketOptions } from '../../websocket.js';
+import { handshakeTimeoutError, pingFloodError, refusalError, translateError } from './errors.js';
+import {
+  CAN_HOOK_RECEIVER,
+  hookReceiver,
+  type ReceiverOwner,
+  releaseReceiver,
+  resumeReceiver,
+  type Stall,
+  wasTerminated,
+} from './receiver-hook.js';
+
+/** TLS options passed to Node's `tls.connect` (trust a private CA, client certificates...). */
+export interface NodeTlsOptions {
+  /** Certificate authorities to trust, e.g. the CA of a self-signed development certificate. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate chain (PEM), for servers that ask for one. */
+  cert?: string | Buffer | Array<string | Buffer>;
+  /** Client private key (PEM). */
+  key?: string | Buffer | Array<string | Buffer>;
+  /** Passphrase of `key` or `pfx`. */
+  passphrase?: string;
+  /** Client key and certificate as PFX / PKCS#12. */
+  pfx?: string | Buffer | Array<string | Buffer>;
+  /**
+   * Default true: refuse servers whose certificate is not trusted. **Dangerous when false**: any
+   * machine on the path can then pose as the server, read and change every message, and take
+   * the credentials in `headers`. For a development certificate pass `ca` instead.
+   */
+  rejectUnauthorized?: boolean;
+  /** Server name for SNI and certificate checks, when it differs from the URL's host. */
+  servername?: string;
+}
+
+/** Options of the Node transport, on top of {@link WebSocketOptions}. */
+export interface NodeWebSocketOptions extends WebSocketOptions {
+  /** Extra HTTP headers for the upgrade request (cookies, auth tokens). */
+  headers?: Record<string, string>;
+  /** The `Origin` header. */
+  origin?: string;
+  /** Negotiate permessage-deflate (default true, like the seed's asset and `ws`). */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** An HTTP(S) agent, e.g. a proxy agent. */
+  agent?: Agent;
+  /** TLS settings for `wss:`. */
+  tls?: NodeTlsOptions;
+  /** Resolve host names yourself (service discovery, a DNS resolver of your own); default: the system's. */
+  lookup?: LookupFunction;
+}
+
+/** What the facade resolved for the transport (see `WebSocket`'s constructor). */
+type ResolvedNodeOptions = NodeWebSocketOptions & {
+  protocols: string[];
+  handshakeTimeout: number;
+  closeTimeout: number;
+  maxPayload: number;
+};
+
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string })
+  .utf8Slice;
+
+/** Buffer's own UTF-8 decoder, for any Uint8Array. */
+function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  return utf8Slice.call(bytes, start, end);
+}
+
+/**
+ * A Buffer class with a public constructor, shaped as Node's own (internal) `FastBuffer`: a
+ * `Uint8Array` subclass whose prototype is `Buffer.prototype`, so its instances are Buffers
+ * (`Buffer.isBuffer`, `toString`, `readUInt32LE`...) like those `ws` hands out, and a view costs
+ * a third of `buf.subarray()`.
+ */
+class NodeBuffer extends Uint8Array {
+  constructor(lengthOrBuffer: number | ArrayBufferLike, byteOffset?: number, length?: number) {
+    super(lengthOrBuffer as ArrayBuffer, byteOffset, length); // three parameters, as FastBuffer: no spread
+  }
+}
+Object.setPrototypeOf(NodeBuffer.prototype, Buffer.prototype);
+
+/** The largest part of a refusal's body kept in `response.body`. */
+const MAX_REFUSAL_BODY = 64 * 1024;
+/** How long the body of a refusal is read for (a refusal without Content-Length may never end). */
+const REFUSAL_BODY_WAIT = 1_000;
+
+/**
+ * Frame masks from a random pool, never all zero: `ws` does not mask with a zero mask, and then
+ * writes the caller's buffer itself, which a corked write would send after the caller reused it.
+ */
+const maskPool = Buffer.alloc(8192);
+let maskAt = maskPool.length;
+function generateMask(mask: Buffer): void {
+  do {
+    if (maskAt === maskPool.length) {
+      randomFillSync(maskPool);
+      maskAt = 0;
+    }
+    mask[0] = maskPool[maskAt++]!;
+    mask[1] = maskPool[maskAt++]!;
+    mask[2] = maskPool[maskAt++]!;
+    mask[3] = maskPool[maskAt++]!;
+  } while ((mask[0]! | mask[1]! | mask[2]! | mask[3]!) === 0);
+}
+
+const kTransport = Symbol('ticksocket.transport');
+
+type OwnedWs = WsWebSocket & { [kTransport]: NodeTransport };
+/** The listeners below are called with `this` = the `ws` socket, which carries its transport. */
+function transportOf(ws: WsWebSocket): NodeTransport {
+  return (ws as OwnedWs)[kTransport];
+}
+
+/** Make the `ws` transport for one socket. @throws InvalidOptionError for bad `headers` or `origin`. */
+export function createNodeTransport(url: string, options: NodeWebSocketOptions): Transport {
+  checkHeaders(options.headers, options.origin);
+  return new NodeTransport(url, options as ResolvedNodeOptions);
+}
+
+class NodeTransport implements Transport, ReceiverOwner {
+  readonly canPause = true;
+  readonly canStreamFragments = CAN_HOOK_RECEIVER;
+  readonly byteArray = NodeBuffer;
+  readonly decodeText = decodeUtf8;
+  sink!: TransportSink;
+  streamFragments = false;
+  /** The queue is over its mark: the parser stops at the next message (until resume or TCP close). */
+  holding = false;
+  stall: Stall | null = null;
+  /** The 101 answer, kept for the open record. */
+  response: HandshakeResponse | null = null;
+  /** An `error` went to the sink: `ws`'s follow-up errors are the same failure. */
+  errorReported = false;
+  /** The server refused the upgrade; the body is being read. */
+  refusal: { res: IncomingMessage; body: Buffer[]; size: number } | null = null;
+  heartbeat: HeartbeatSink | undefined;
+  /** When the TCP read now being parsed arrived: every message parsed from it arrived then. */
+  readTime = 0;
+  /** permessage-deflate was negotiated: `ws` compresses later, so sends are copied first. */
+  private copySends = false;
+  private ws: WsWebSocket | null = null;
+  private tcp: Socket | null = null;
+  private corked = false;
+  /** The handshake deadline, then the wait for a refusal's body. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: ResolvedNodeOptions,
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.ws === null ? 0 : this.ws.bufferedAmount;
+  }
+
+  connect(sink: TransportSink, { streamFragments, heartbeat }: ConnectOptions): void {
+    const options = this.options;
+    this.sink = sink;
+    this.streamFragments = streamFragments;
+    this.heartbeat = heartbeat;
+    // A deadline from open() to the 101, not `ws`'s handshakeTimeout, which is an idle timer.
+    if (options.handshakeTimeout > 0) this.timer = setTimeout(this.onDeadline, timerDelay(options.handshakeTimeout));
+    const ws = new WsWebSocket(this.url, options.protocols, {
+      perMessageDeflate: options.perMessageDeflate ?? true,
+      maxPayload: options.maxPayload,
+      headers: options.headers,
+      origin: options.origin,
+      agent: options.agent,
+      lookup: options.lookup,
+      followRedirects: false,
+      generateMask,
+      ...options.tls,
+      // ws drops the connection when the server does not answer a close frame within this.
+      ...({ closeTimeout: timerDelay(options.closeTimeout) } as object),
+    }) as OwnedWs;
+    ws[kTransport] = this;
+    ws.on('upgrade', onUpgrade);
+    ws.on('open', onOpen);
+    if (!CAN_HOOK_RECEIVER) ws.on('message', onMessage);
+    ws.on('unexpected-response', onUnexpectedResponse);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+    ws.on('ping', onPing);
+    if (heartbeat !== undefined) ws.on('pong', onPong);
+    this.ws = ws;
+  }
+
+  send(data: string | Uint8Array): boolean {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WsWebSocket.OPEN) return false;
+    if (!this.corked && this.tcp !== null) {
+      // Everything sent in this turn (a frame's handlers and game logic) leaves in one write.
+      this.corked = true;
+      this.tcp.cork();
+      queueMicrotask(this.uncork);
+    }
+    // Without compression `ws` masks each frame into a buffer of its own at once: a copy.
+    ws.send(this.copySends && typeof data !== 'string' ? Buffer.from(data) : data);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    this.ws?.close(code, reason);
+  }
+
+  abort(): void {
+    this.ws?.terminate();
+  }
+
+  ping(sentAt: number): void {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WsWebSocket.OPEN) return;
+    const payload = Buffer.allocUnsafe(8);
+    payload.writeDoubleLE(sentAt, 0);
+    ws.ping(payload);
+  }
+
+  pause(): void {
+    this.holding = true;
+    this.ws?.pause();
+  }
+
+  resume(): void {
+    this.holding = false;
+    this.ws?.resume();
+    if (this.stall !== null) setImmediate(this.parseOn);
+  }
+
+  /** The 101 came: the deadline is met; remember the TCP socket, to cork it. */
+  upgraded(res: IncomingMessage): void {
+    clearTimeout(this.timer);
+    this.response = toResponse(res, '');
+    this.tcp = res.socket;
+    // A connection that ends while the parser holds still parses what it read, so `closed` comes.
+    this.tcp.once('close', this.onTcpClose);
+  }
+
+  /**
+   * Stamp each TCP read before `ws` parses it: one clock read per read instead of one per
+   * message. Added at `open`, once `ws` listens for data itself, so it cannot start the stream
+   * flowing early.
+   */
+  opened(ws: WsWebSocket): void {
+    this.tcp?.prependListener('data', this.stampRead);
+    this.heartbeat?.heard(performance.now());
+    this.copySends = ws.extensions.includes('permessage-deflate');
+    if (CAN_HOOK_RECEIVER) hookReceiver(ws, this);
+    this.sink.open({ protocol: ws.protocol, extensions: ws.extensions, response: this.response });
+  }
+
+  /** A refused upgrade: read its body, for a while, then report it. */
+  refused(res: IncomingMessage): void {
+    const refusal = { res, body: [] as Buffer[], size: 0 };
+    this.refusal = refusal;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.finishRefusal, REFUSAL_BODY_WAIT);
+    res.on('data', (chunk: Buffer) => {
+      refusal.body.push(chunk);
+      refusal.size += chunk.length;
+      if (refusal.size >= MAX_REFUSAL_BODY) this.finishRefusal();
+    });
+    res.once('end', this.finishRefusal);
+    res.once('close', this.finishRefusal);
+  }
+
+  /** Report a refused handshake once its body is in (or the wait is over), then drop it. */
+  readonly finishRefusal = (): void => {
+    const refusal = this.refusal;
+    if (refusal === null || this.errorReported) return;
+    this.errorReported = true;
+    clearTimeout(this.timer);
+    const body = Buffer.concat(refusal.body).subarray(0, MAX_REFUSAL_BODY).toString();
+    this.sink.error(refusalError(this.url, toResponse(refusal.res, body)));
+    refusal.res.destroy();
+    this.ws?.terminate();
+  };
+
+  failed(error: Error & { code?: string }): void {
+    if (this.refusal !== null) {
+      this.finishRefusal();
+      return;
+    }
+    if (this.errorReported) return;
+    this.errorReported = true;
+    this.sink.error(translateError(error, this.url));
+  }
+
+  pinged(ws: WsWebSocket): void {
+    if (this.errorReported || !wasTerminated(ws)) return;
+    this.errorReported = true;
+    this.sink.error(pingFloodError(this.url));
+  }
+
+  /** The end: report it, and let go of everything the connection held (a partial message too). */
+  ended(code: number, reason: string): void {
+    this.finishRefusal();
+    clearTimeout(this.timer);
+    if (this.ws !== null) releaseReceiver(this.ws);
+    this.ws = null;
+    this.tcp = null;
+    this.refusal = null;
+    this.stall = null;
+    this.sink.closed(code, reason, code !== 1006);
+  }
+
+  private readonly onDeadline = (): void => {
+    if (this.errorReported) return;
+    this.errorReported = true;
+    this.sink.error(handshakeTimeoutError(this.url, this.options.handshakeTimeout));
+    this.ws?.terminate();
+  };
+
+  private readonly onTcpClose = (): void => {
+    this.holding = false;
+    resumeReceiver(this);
+  };
+
+  private readonly parseOn = (): void => {
+    resumeReceiver(this);
+  };
+
+  private readonly stampRead = (): void => {
+    this.readTime = performance.now();
+    this.heartbeat?.heard(this.readTime);
+  };
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.tcp?.uncork();
+  };
+}
+
+function onUpgrade(this: WsWebSocket, res: IncomingMessage): void {
+  transportOf(this).upgraded(res);
+}
+
+function onOpen(this: WsWebSocket): void {
+  transportOf(this).opened(this);
+}
+
+/** The event path, used only where the receiver cannot be hooked. */
+function onMessage(this: WsWebSocket, data: Buffer, isBinary: boolean): void {
+  const transport = transportOf(this);
+  // Text stays bytes until a handler wants it: ws has already validated the UTF-8.
+  if (isBinary) transport.sink.binary(data, transport.readTime);
+  else transport.sink.text(data, transport.readTime);
+}
+
+function onPing(this: WsWebSocket): void {
+  transportOf(this).pinged(this);
+}
+
+function onPong(this: WsWebSocket, data: Buffer): void {
+  const transport = transportOf(this);
+  // Our pings carry their send time; the heartbeat times only pongs of pings it sent.
+  if (data.length === 8) transport.heartbeat?.pong(data.readDoubleLE(0), transport.readTime);
+}
+
+function onUnexpectedResponse(this: WsWebSocket, _request: ClientRequest, res: IncomingMessage): void {
+  transportOf(this).refused(res);
+}
+
+function onError(this: WsWebSocket, error: Error & { code?: string }): void {
+  transportOf(this).failed(error);
+}
+
+function onClose(this: WsWebSocket, code: number, reason: Buffer): void {
+  transportOf(this).ended(code, reason.toString());
+}
+
+function toResponse(res: IncomingMessage, body: string): HandshakeResponse {
+  return {
+    statusCode: res.statusCode ?? 0,
+    message: res.statusMessage ?? '',
+    headers: { ...res.headers },
+    body,
+  };
+}

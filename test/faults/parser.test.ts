@@ -1,5 +1,5 @@
 // The Node transport parses whole data frames out of each TCP read itself and hands the rest of
-// the read to `ws`'s parser (see `fastWrite` in src/transports/node.ts). This checks the pair
+// the read to `ws`'s parser (see `fastWrite` in src/transports/node/receiver-hook.ts). This checks the pair
 // against `ws` alone: the same bytes, cut at the same places, must give the same messages in the
 // same order and the same failure, whichever parser meets each frame.
 import type { Socket } from 'node:net';
@@ -9,22 +9,11 @@ import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../src/node.js';
 import { closeAllServers, pumpUntil, pumpUntilClosed, sleep, startServer } from '../helpers.js';
 import { closeFaultServers, closeFrame, frame, onClientFrames, startFaultServer } from './fault-server.js';
+import { random } from './fuzz.js';
 
 afterEach(closeFaultServers);
 
 const MAX_PAYLOAD = 200_000;
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): (below: number) => number {
-  let state = seed >>> 0;
-  return (below) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
-  };
-}
 
 const bytes = (next: (below: number) => number, length: number): Buffer =>
   Buffer.from(Array.from({ length }, () => next(256)));

@@ -154,6 +154,9 @@ export function wasTerminated(ws: WsWebSocket): boolean {
  * rest of the read takes the fast path.
  */
 function fastWrite(this: ReceiverInternals, chunk: Buffer, encoding: BufferEncoding, cb: WriteCallback): void {
+  // Failed: parse nothing more. The stream may still hand over reads it had buffered (it flushes
+  // its buffer in a loop that does not stop on an error), and `ws` would parse them.
+  if (this._errored) return;
   const owner = this[kOwner];
   let taken = 0;
   if (this._state === GET_DATA && !this._compressed && this._opcode < CLOSE_OPCODE && !this._errored) {

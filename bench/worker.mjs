@@ -48,7 +48,8 @@ async function connect(path, { trackArrival = false } = {}) {
       close: () => ws.terminate(),
     };
   }
-  const socket = new WebSocket(url + path, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+  // maxPayload: the largest message a workload sends is 1 MiB; 16 MiB fits the default queue room (56 MiB).
+  const socket = new WebSocket(url + path, { perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
   socket.on('binary', (_s, data) => callback(data));
   socket.on('message', (_s, text) => callback(text));
   socket.open();

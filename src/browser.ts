@@ -3,11 +3,13 @@
 
 import { ReconnectingWebSocket as CoreReconnectingWebSocket, type ReconnectOptions } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
-import { type BrowserWebSocketOptions, createBrowserTransport } from './transports/browser.js';
-import { WebSocket as CoreWebSocket } from './websocket.js';
+import { createBrowserTransport } from './transports/browser.js';
+import { WebSocket as CoreWebSocket, type WebSocketOptions } from './websocket.js';
 
 export * from './index.js';
-export type { BrowserWebSocketOptions } from './transports/browser.js';
+
+/** Options of a socket in a browser: those of every platform (browsers set no headers). */
+export type BrowserWebSocketOptions = WebSocketOptions;
 export { createWorkerTransport } from './transports/worker.js';
 export { createBrowserTransport };
 

@@ -180,6 +180,23 @@ export class WebSocketError extends Error {
   }
 }
 
+/** @internal A connection that ended without a closing handshake (the seed's OnError still fires). */
+export function connectionLostError(closeCode: number): WebSocketError {
+  return new WebSocketError(
+    'connection_lost',
+    `The connection ended without a closing handshake (close code ${closeCode}): the server went away or the network dropped.`,
+    { closeCode },
+  );
+}
+
+/** @internal The queue passed its hard cap: the game stopped pumping where reading cannot pause. */
+export function queueOverflowError(maxEvents: number, maxBytes: number): WebSocketError {
+  return new WebSocketError(
+    'queue_overflow',
+    `More than ${maxEvents} events or ${maxBytes} bytes (with the reads they keep) waited for update(): call update() every frame (with a budget if frames are short), or close the socket while the game is paused.`,
+  );
+}
+
 /**
  * @internal A value as error messages quote it. Never throws, whatever the value: a message
  * about bad input must not fail on that input (an object whose toString throws, a BigInt, a cycle).

@@ -6,6 +6,7 @@
  * timed by their arrival, not by the frame.
  */
 import { WebSocketError } from './errors.js';
+import type { EventQueue } from './queue.js';
 import { timerDelay } from './timers.js';
 import type { HeartbeatSink, Transport } from './transport.js';
 
@@ -57,6 +58,34 @@ const REAL_CLOCK: HeartbeatClock = {
   setInterval: (callback, ms) => setInterval(callback, ms),
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
 };
+
+/**
+ * The heartbeat of a socket with these settings (undefined when it needs none): it reads the
+ * queue's state, and fails the connection by queuing the error and dropping the transport.
+ */
+export function createHeartbeat(
+  options: HeartbeatOptions,
+  serverTime: unknown,
+  transport: Transport,
+  queue: EventQueue,
+): Heartbeat | undefined {
+  const { pingInterval, closeAfterNoMessage, appPing } = options;
+  if (pingInterval <= 0 && closeAfterNoMessage <= 0 && appPing === undefined && serverTime === undefined)
+    return undefined;
+  const host: HeartbeatHost = {
+    get readingPaused() {
+      return queue.paused;
+    },
+    get ended() {
+      return queue.hasEnded;
+    },
+    fail(error) {
+      queue.error(error);
+      transport.abort();
+    },
+  };
+  return new Heartbeat(options, transport, host);
+}
 
 /** Samples kept for the clock offset and the minimum round trip. */
 const WINDOW = 32;

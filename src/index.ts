@@ -22,24 +22,21 @@ export {
   WebSocketError,
 } from './errors.js';
 export type { AppPing, PingReply } from './heartbeat.js';
+export type { QueueLimits } from './limits.js';
+export { DEFAULT_QUEUE_LIMITS } from './limits.js';
 export type {
   AttachOptions,
   EngineCallback,
   FixedStepOptions,
-  ManagerStats,
   ObservableLike,
   Pumpable,
   TickerLike,
-} from './manager.js';
-export {
-  attachToAnimationFrame,
-  attachToObservable,
-  attachToTicker,
-  SocketManager,
-  startFixedStep,
-} from './manager.js';
-export type { QueueLimits } from './queue.js';
-export { DEFAULT_QUEUE_LIMITS } from './queue.js';
+} from './loops.js';
+export { attachToAnimationFrame, attachToObservable, attachToTicker, startFixedStep } from './loops.js';
+export type { ManagedSocket } from './manager.js';
+export { SocketManager } from './manager.js';
+export type { SocketEvents, SocketOptions, WebSocketState } from './options.js';
+export type { UpdateBudget } from './pump.js';
 export type {
   ReconnectingState,
   ReconnectingStats,
@@ -63,6 +60,7 @@ export type {
   ReplayOptions,
 } from './replay.js';
 export { createReplay, decodeRecording, encodeRecording, recordEvents } from './replay.js';
+export type { Backlog, ManagerStats, SocketStats } from './stats.js';
 export { MAX_TIMER_DELAY } from './timers.js';
 export type {
   ByteArrayClass,
@@ -71,16 +69,13 @@ export type {
   OpenInfo,
   Transport,
   TransportFactory,
+  TransportOptions,
   TransportSink,
 } from './transport.js';
 export type {
-  Backlog,
-  SocketStats,
-  UpdateBudget,
   WebSocketEventName,
   WebSocketEvents,
   WebSocketOptions,
-  WebSocketState,
 } from './websocket.js';
 // `CoreWebSocket` names the platform-neutral class where an entry point's own `WebSocket`
 // (with its transport) hides it: handlers and `manager.sockets` are typed with it.

@@ -2,12 +2,16 @@
 
 import { ReconnectingWebSocket as CoreReconnectingWebSocket, type ReconnectOptions } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
-import { createNodeTransport, type NodeWebSocketOptions } from './transports/node/transport.js';
-import { WebSocket as CoreWebSocket } from './websocket.js';
+import type { NodeTransportOptions } from './transports/node/options.js';
+import { createNodeTransport } from './transports/node/transport.js';
+import { WebSocket as CoreWebSocket, type WebSocketOptions } from './websocket.js';
 
 export * from './index.js';
-export type { NodeTlsOptions, NodeWebSocketOptions } from './transports/node/transport.js';
+export type { NodeTlsOptions, NodeTransportOptions } from './transports/node/options.js';
 export { createNodeTransport };
+
+/** Options of a socket in Node: those of every platform, and the `ws` transport's own. */
+export interface NodeWebSocketOptions extends WebSocketOptions, NodeTransportOptions {}
 
 /**
  * A WebSocket client whose handlers run inside `update()`; in Node it connects through `ws`.

@@ -14,7 +14,10 @@
  * cannot pause (browsers), passing the hard cap fails the socket with `queue_overflow`.
  * And it keeps `closed` last and exactly once (rule 4): after `closed` it accepts nothing.
  */
-import { InvalidOptionError, quote, WebSocketError } from './errors.js';
+
+import { type ByteLog, logFor } from './byte-log.js';
+import { connectionLostError, queueOverflowError, type WebSocketError } from './errors.js';
+import type { QueueLimits } from './limits.js';
 import {
   BINARY,
   type ByteArrayClass,
@@ -28,93 +31,9 @@ import {
   type Transport,
   type TransportSink,
 } from './transport.js';
-import { checkInteger } from './validate.js';
 
-/**
- * Memory limits of one socket's queue. Counts are events; sizes are the bytes queued events keep
- * alive: their payloads, and the network reads they are parts of.
- */
-export interface QueueLimits {
-  /** Pause reading when more bytes than this wait for `update()`. Default 8 MiB. */
-  highWaterBytes: number;
-  /** Pause reading when more events than this wait. Default 65 536. */
-  highWaterEvents: number;
-  /** Resume reading once `update()` brings the bytes down to this. Default half the high mark. */
-  lowWaterBytes: number;
-  /** Resume reading once `update()` brings the events down to this. Default half the high mark. */
-  lowWaterEvents: number;
-  /** Hard cap in bytes: past it the socket fails with `queue_overflow`. Default 64 MiB. */
-  maxBytes: number;
-  /** Hard cap in events: past it the socket fails with `queue_overflow`. Default 1 048 576. */
-  maxEvents: number;
-}
-
-/** The limits a socket gets when it names none. */
-export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
-  highWaterBytes: 8 * 1024 * 1024,
-  highWaterEvents: 65_536,
-  lowWaterBytes: 4 * 1024 * 1024,
-  lowWaterEvents: 32_768,
-  maxBytes: 64 * 1024 * 1024,
-  maxEvents: 1_048_576,
-});
-
-/** `ws` reads a message's length as a signed 32-bit integer (`maxPayload | 0`): larger is no limit at all. */
-const MAX_PAYLOAD_LIMIT = 2 ** 31 - 1;
-
-/** A socket's size limits, resolved: the queue's, and the largest message its transport accepts. */
-export interface ResolvedLimits {
-  readonly queue: Readonly<QueueLimits>;
-  /** The room between the high-water mark and the hard cap, unless set lower. */
-  readonly maxPayload: number;
-}
-
-/**
- * The size limits of one socket, checked, from one source of truth: a message the client accepts
- * (`maxPayload`) always fits between the high-water mark and the hard cap, so reading that pauses
- * at the mark never has to fail at the cap.
- *
- * @throws {@link InvalidOptionError} for a limit that is not a whole number in range.
- */
-export function resolveLimits(overrides: Partial<QueueLimits> | undefined, maxPayload: unknown): ResolvedLimits {
-  let queue: Readonly<QueueLimits> = DEFAULT_QUEUE_LIMITS;
-  if (overrides !== undefined) {
-    if (typeof overrides !== 'object' || overrides === null) {
-      throw new InvalidOptionError(`queue must be an object of limits, got ${quote(overrides)}.`);
-    }
-    const limits = { ...DEFAULT_QUEUE_LIMITS, ...overrides };
-    if (overrides.highWaterBytes !== undefined && overrides.lowWaterBytes === undefined) {
-      limits.lowWaterBytes = Math.floor(limits.highWaterBytes / 2);
-    }
-    if (overrides.highWaterEvents !== undefined && overrides.lowWaterEvents === undefined) {
-      limits.lowWaterEvents = Math.floor(limits.highWaterEvents / 2);
-    }
-    for (const [name, value] of Object.entries(limits)) {
-      checkInteger(`queue.${name}`, value, 0, Number.MAX_SAFE_INTEGER);
-    }
-    if (limits.lowWaterBytes > limits.highWaterBytes || limits.lowWaterEvents > limits.highWaterEvents) {
-      throw new InvalidOptionError('queue low-water marks must not be above the high-water marks.');
-    }
-    if (limits.highWaterBytes >= limits.maxBytes || limits.highWaterEvents >= limits.maxEvents) {
-      throw new InvalidOptionError(
-        'queue high-water marks must be below the hard caps (maxBytes, maxEvents): the room between them holds the message that crosses the mark.',
-      );
-    }
-    queue = limits;
-  }
-  const room = Math.min(MAX_PAYLOAD_LIMIT, queue.maxBytes - queue.highWaterBytes);
-  if (maxPayload === undefined) return { queue, maxPayload: room };
-  checkInteger(
-    'maxPayload',
-    maxPayload,
-    1,
-    room,
-    room < MAX_PAYLOAD_LIMIT
-      ? 'a message must fit between queue.highWaterBytes and queue.maxBytes; raise queue.maxBytes for larger messages'
-      : 'ws cannot enforce a larger limit',
-  );
-  return { queue, maxPayload: maxPayload as number };
-}
+/** What the queue needs of the connection below it: backpressure, and how its bytes decode. */
+export type QueueReader = Pick<Transport, 'canPause' | 'pause' | 'resume' | 'byteArray' | 'decodeText'>;
 
 /** Told of every event a queue accepts, in global arrival order (the manager). */
 export interface ArrivalListener {
@@ -124,6 +43,11 @@ export interface ArrivalListener {
 /** Global arrival order across every queue of the process: same arrivals, same sequence. */
 let lastSeq = 0;
 
+/** The next arrival number: for an event queued outside a queue (a reconnecting socket's own). */
+export function nextArrival(): number {
+  return ++lastSeq;
+}
+
 const INITIAL_CAPACITY = 8;
 
 /** Payloads shorter than this are copied into a byte log; longer ones are kept by reference. */
@@ -131,48 +55,6 @@ export const SMALL_PAYLOAD = 4096;
 /** Set on a message a newer one with the same coalescing key replaces. */
 const SUPERSEDED = 0x40;
 const KIND = 0x3f;
-const LOG_BLOCK = 64 * 1024;
-
-/**
- * Where small payloads wait: blocks filled in order and never written again, shared by every
- * queue. A handler gets a view of its bytes, as `ws` hands out views of its reads: it may keep
- * it, and a block is freed by the GC once no view or queued record holds it. Idle sockets hold
- * no block.
- */
-class ByteLog {
-  private block: Uint8Array | null = null;
-  private offset = 0;
-  /** Offset of the payload `append` placed last. */
-  appendedAt = 0;
-
-  constructor(private readonly byteArray: ByteArrayClass) {}
-
-  /** Copy `data` in; returns the block it went to (its offset is `appendedAt`). */
-  append(data: Uint8Array): Uint8Array {
-    let block = this.block;
-    if (block === null || this.offset + data.length > LOG_BLOCK) {
-      block = this.block = new this.byteArray(LOG_BLOCK);
-      this.offset = 0;
-    }
-    block.set(data, this.offset);
-    this.appendedAt = this.offset;
-    this.offset += data.length;
-    return block;
-  }
-}
-
-/** One log per byte-array class (Buffers in Node, plain Uint8Arrays elsewhere). */
-const logs = new Map<ByteArrayClass, ByteLog>();
-
-function logFor(byteArray: ByteArrayClass): ByteLog {
-  let log = logs.get(byteArray);
-  if (log === undefined) {
-    log = new ByteLog(byteArray);
-    logs.set(byteArray, log);
-  }
-  return log;
-}
-
 /** The portable decoder, for transports without a faster one. */
 let textDecoder: TextDecoder | undefined;
 function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
@@ -231,13 +113,19 @@ export class EventQueue implements TransportSink {
   /** An `error` was accepted: an unclean `closed` needs no synthesized one. */
   private errorSeen = false;
 
+  /**
+   * @param reader paused past the high-water mark, resumed below the low-water mark.
+   * @param owner what the arrival listener is told each event belongs to.
+   * @param overflowed called once the hard cap is passed (after `error` and `closed` are queued): drop the connection.
+   */
   constructor(
-    private readonly transport: Transport,
+    private readonly reader: QueueReader,
     private readonly limits: Readonly<QueueLimits>,
     private readonly owner: object,
+    private readonly overflowed: () => void,
   ) {
-    this.decode = transport.decodeText ?? decodeUtf8;
-    this.byteArray = transport.byteArray ?? Uint8Array;
+    this.decode = reader.decodeText ?? decodeUtf8;
+    this.byteArray = reader.byteArray ?? Uint8Array;
     this.log = logFor(this.byteArray);
   }
 
@@ -273,14 +161,7 @@ export class EventQueue implements TransportSink {
     if (this.ended) return;
     if (!wasClean && !this.errorSeen) {
       // A connection lost without a word is still an error to the game (the seed's OnError).
-      this.error(
-        new WebSocketError(
-          'connection_lost',
-          `The connection ended without a closing handshake (close code ${code}): the server went away or the network dropped.`,
-          { closeCode: code },
-        ),
-        time,
-      );
+      this.error(connectionLostError(code), time);
     }
     this.push(CLOSED, reason, code, 0, time);
     this.ended = true;
@@ -384,7 +265,7 @@ export class EventQueue implements TransportSink {
     this.length--;
     if (this.paused && this.retained <= this.limits.lowWaterBytes && this.length <= this.limits.lowWaterEvents) {
       this.paused = false;
-      this.transport.resume();
+      this.reader.resume();
     }
   }
 
@@ -451,23 +332,17 @@ export class EventQueue implements TransportSink {
   private overHighWater(): void {
     if (this.retained > this.limits.maxBytes || this.length > this.limits.maxEvents) {
       this.overflow();
-    } else if (!this.paused && this.transport.canPause) {
+    } else if (!this.paused && this.reader.canPause) {
       this.paused = true;
-      this.transport.pause();
+      this.reader.pause();
     }
   }
 
-  /** The game stopped pumping and the transport cannot pause: fail loudly rather than grow. */
+  /** The game stopped pumping and reading cannot pause: fail loudly rather than grow. */
   private overflow(): void {
-    const { maxEvents, maxBytes } = this.limits;
-    this.error(
-      new WebSocketError(
-        'queue_overflow',
-        `More than ${maxEvents} events or ${maxBytes} bytes (with the reads they keep) waited for update(): call update() every frame (with a budget if frames are short), or close the socket while the game is paused.`,
-      ),
-    );
+    this.error(queueOverflowError(this.limits.maxEvents, this.limits.maxBytes));
     this.closed(1006, 'queue overflow', false);
-    this.transport.abort();
+    this.overflowed();
   }
 
   private grow(): void {

@@ -8,9 +8,13 @@
 import { checkCloseArguments } from './close.js';
 import { asText, InvalidOptionError, InvalidStateError, quote, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
+import type { ManagedSocket, ManagedSource, SocketManager } from './manager.js';
+import { type EventSource, pump, type UpdateBudget } from './pump.js';
+import { nextArrival } from './queue.js';
+import type { SocketStats } from './stats.js';
 import { timerDelay } from './timers.js';
 import { toPayload } from './validate.js';
-import { type SocketStats, type UpdateBudget, WebSocket, type WebSocketOptions } from './websocket.js';
+import { kManagedAs, WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** What to do with a `send()` made while the connection is down. */
 export type SendPolicy = 'drop' | 'queue' | 'fail';
@@ -27,6 +31,12 @@ export interface ReconnectOptions {
   jitter?: number;
   /** Give up after this many failed attempts in a row (then `closed`). Default: never. */
   maxRetries?: number;
+  /**
+   * A connection counts as a success, resetting the backoff, only once it stayed open this long
+   * (ms). One that drops sooner is a failed attempt: a server that accepts and drops at once sees
+   * the delays grow instead of a reconnect every `minDelay`. Default 5 000.
+   */
+  minUptime?: number;
   /** A close with one of these codes is final: no reconnect. Default [1000, 1008]. */
   finalCloseCodes?: readonly number[];
   /** Default policy of `send()` while disconnected. Default `'drop'`. */
@@ -96,6 +106,7 @@ const DEFAULTS: Required<ReconnectOptions> = {
   factor: 2,
   jitter: 0.5,
   maxRetries: Number.POSITIVE_INFINITY,
+  minUptime: 5_000,
   finalCloseCodes: [1000, 1008],
   sendPolicy: 'drop',
   maxQueuedSends: 100,
@@ -116,7 +127,7 @@ const DEFAULTS: Required<ReconnectOptions> = {
  * app.ticker.add(() => socket.update());
  * ```
  */
-export class ReconnectingWebSocket {
+export class ReconnectingWebSocket implements EventSource, ManagedSource, ManagedSocket {
   /** The `WebSocket` class of the platform (set by the entry point). */
   static socketClass: SocketClass | undefined = undefined;
 
@@ -127,14 +138,19 @@ export class ReconnectingWebSocket {
   private readonly socketOptions: WebSocketOptions;
   private readonly SocketClass: SocketClass;
   private socket: WebSocket;
+  private readonly manager: SocketManager | null;
   private stateValue: ReconnectingState = 'idle';
+  /** Failed attempts in a row: connections refused, and those that dropped before `minUptime`. */
   private failures = 0;
+  /** When the current connection opened (0: not open). */
+  private openedAt = 0;
   private everOpened = false;
   private closeRequested = false;
   private lastError: WebSocketError | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** A `closed` with no socket to carry it (closed while waiting to reconnect). */
+  /** A `closed` with no socket to carry it (closed while waiting to reconnect), and its arrival number. */
   private pendingClosed: [number, string] | null = null;
+  private pendingSeq = -1;
   private readonly outbox: { data: string | Uint8Array; at: number }[] = [];
   private reconnects = 0;
   private droppedSends = 0;
@@ -142,17 +158,14 @@ export class ReconnectingWebSocket {
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
   constructor(url: string | URL, options: ReconnectingWebSocketOptions = {}) {
-    if (options.manager !== undefined) {
-      throw new InvalidOptionError(
-        'A ReconnectingWebSocket is pumped by its own update(); it cannot join a SocketManager.',
-      );
-    }
     this.retry = checkRetry({ ...DEFAULTS, ...options.reconnect });
     const { reconnect: _retry, ...socketOptions } = options;
-    this.socketOptions = socketOptions;
+    this.manager = options.manager ?? null;
+    // Each connection joins the manager as this socket: the manager lists and pumps this one.
+    this.socketOptions = { ...socketOptions, [kManagedAs]: this } as WebSocketOptions;
     // The platform's class (set by the entry point), or the core one, which needs options.transport.
     this.SocketClass = (this.constructor as typeof ReconnectingWebSocket).socketClass ?? WebSocket;
-    this.socket = new this.SocketClass(url, socketOptions); // validates the URL and options now
+    this.socket = new this.SocketClass(url, this.socketOptions); // validates the URL and options now
     this.url = this.socket.url;
     // onHandlerError gets this object as the socket: the one the game's handlers receive.
     const onError = options.onHandlerError as ((error: unknown, socket: ReconnectingWebSocket) => void) | undefined;
@@ -172,6 +185,11 @@ export class ReconnectingWebSocket {
   /** Arrival time of the event being dispatched (see `WebSocket.eventTime`). */
   get eventTime(): number {
     return this.socket.eventTime;
+  }
+
+  /** Events waiting for `update()`. */
+  get queuedEvents(): number {
+    return this.waiting;
   }
 
   /** Smoothed round trip of the current connection, ms. */
@@ -211,6 +229,7 @@ export class ReconnectingWebSocket {
       );
     }
     this.stateValue = 'connecting';
+    this.manager?.join(this);
     this.connect(this.socket);
     return this;
   }
@@ -267,21 +286,48 @@ export class ReconnectingWebSocket {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.pendingClosed = [code, reason];
+      this.pendingSeq = nextArrival();
+      this.manager?.arrived(this, this.pendingSeq);
       return;
     }
     this.socket.close(code, reason);
   }
 
-  /** Dispatch what was queued before this call (see `WebSocket.update`); returns how many events ran. */
+  /**
+   * Dispatch what was queued before this call (see `WebSocket.update`); returns how many events ran.
+   *
+   * @throws {@link InvalidStateError} if it belongs to a manager (call the manager's `update()`).
+   */
   update(budget?: UpdateBudget): number {
-    if (this.pendingClosed !== null) {
-      const [code, reason] = this.pendingClosed;
-      this.pendingClosed = null;
-      this.stateValue = 'closed';
-      this.emit('closed', code, reason);
-      return 1;
+    if (this.manager !== null) {
+      throw new InvalidStateError(
+        'This socket belongs to a SocketManager: call manager.update() instead of socket.update().',
+      );
     }
-    return this.socket.update(budget);
+    return pump(this, budget);
+  }
+
+  /** @internal Set while `update()` runs (see {@link EventSource}). */
+  pumping = false;
+
+  /** @internal Events waiting: the current connection's, and a `closed` of its own. */
+  get waiting(): number {
+    return this.socket.waiting + (this.pendingClosed === null ? 0 : 1);
+  }
+
+  /** @internal Arrival number of its own oldest event (for the manager), -1 when none. */
+  get headSeq(): number {
+    return this.pendingClosed === null ? -1 : this.pendingSeq;
+  }
+
+  /** @internal The current connection's oldest event, or the `closed` it queued itself. */
+  dispatchNext(): boolean {
+    if (this.socket.waiting > 0) return this.socket.dispatchNext();
+    const pending = this.pendingClosed;
+    if (pending === null) return false;
+    this.pendingClosed = null;
+    this.finish(pending[0], pending[1]);
+    return true;
   }
 
   private connect(socket: WebSocket): void {
@@ -301,7 +347,7 @@ export class ReconnectingWebSocket {
 
   private opened(): void {
     const attempts = this.failures;
-    this.failures = 0;
+    this.openedAt = performance.now();
     this.stateValue = 'open';
     this.emit('open');
     this.flushOutbox(); // after the open handlers: a join they send goes first
@@ -313,10 +359,11 @@ export class ReconnectingWebSocket {
   }
 
   private ended(code: number, reason: string): void {
+    // Only a connection that stayed up resets the backoff (a server that accepts and drops at once does not).
+    if (this.openedAt > 0 && performance.now() - this.openedAt >= this.retry.minUptime) this.failures = 0;
+    this.openedAt = 0;
     if (this.isFinal(code)) {
-      this.stateValue = 'closed';
-      this.outbox.length = 0;
-      this.emit('closed', code, reason);
+      this.finish(code, reason);
       return;
     }
     this.failures++;
@@ -328,6 +375,14 @@ export class ReconnectingWebSocket {
       this.timer = undefined;
       this.connect(new this.SocketClass(this.url, this.socketOptions));
     }, timerDelay(delay));
+  }
+
+  /** The end, for good. */
+  private finish(code: number, reason: string): void {
+    this.stateValue = 'closed';
+    this.outbox.length = 0;
+    this.manager?.leave(this);
+    this.emit('closed', code, reason);
   }
 
   private isFinal(code: number): boolean {
@@ -359,7 +414,8 @@ export class ReconnectingWebSocket {
 }
 
 function checkRetry(options: Required<ReconnectOptions>): Required<ReconnectOptions> {
-  const { minDelay, maxDelay, factor, jitter, maxRetries, maxQueuedSends, maxQueuedAge, sendPolicy } = options;
+  const { minDelay, maxDelay, factor, jitter, maxRetries, minUptime, maxQueuedSends, maxQueuedAge, sendPolicy } =
+    options;
   const bad = (name: string, value: unknown, rule: string) =>
     new InvalidOptionError(`reconnect.${name} must be ${rule}, got ${quote(value)}.`);
   if (!(minDelay >= 0)) throw bad('minDelay', minDelay, 'a number of ms >= 0');
@@ -367,6 +423,7 @@ function checkRetry(options: Required<ReconnectOptions>): Required<ReconnectOpti
   if (!(factor >= 1)) throw bad('factor', factor, 'a number >= 1');
   if (!(jitter >= 0 && jitter <= 1)) throw bad('jitter', jitter, 'between 0 and 1');
   if (!(maxRetries >= 0)) throw bad('maxRetries', maxRetries, 'a number >= 0');
+  if (!(minUptime >= 0)) throw bad('minUptime', minUptime, 'a number of ms >= 0');
   if (!(maxQueuedSends >= 0)) throw bad('maxQueuedSends', maxQueuedSends, 'a number >= 0');
   if (!(maxQueuedAge >= 0)) throw bad('maxQueuedAge', maxQueuedAge, 'a number of ms >= 0');
   if (sendPolicy !== 'drop' && sendPolicy !== 'queue' && sendPolicy !== 'fail') {

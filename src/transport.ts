@@ -99,8 +99,23 @@ export interface ByteArrayClass {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
 }
 
-/** Makes the transport of one socket. `options` are the socket's options. */
-export type TransportFactory<Options = unknown> = (url: string, options: Options) => Transport;
+/** What every transport is given by its socket, checked and resolved. */
+export interface TransportOptions {
+  /** Subprotocols to offer. */
+  readonly protocols: readonly string[];
+  /** Fail with `handshake_timeout` if the 101 has not come this many ms after `connect()` (0: never). */
+  readonly handshakeTimeout: number;
+  /** After `close()`, drop the connection if the server has not answered within this many ms. */
+  readonly closeTimeout: number;
+  /** Largest message to accept, in bytes (where the platform can refuse one while reading it). */
+  readonly maxPayload: number;
+}
+
+/**
+ * Makes the transport of one socket: `options` are the {@link TransportOptions} and the
+ * platform's own (`Own`: headers, TLS... in Node), never the socket's queue, manager or netcode.
+ */
+export type TransportFactory<Own = unknown> = (url: string, options: TransportOptions & Own) => Transport;
 
 /** Kinds of queued records. */
 export const OPEN = 0;

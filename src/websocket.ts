@@ -16,10 +16,14 @@ import {
   StreamingUnsupportedError,
   WebSocketError,
 } from './errors.js';
-import { type AnyHandler, Handlers, rethrowHandlerErrors } from './handlers.js';
-import { type AppPing, Heartbeat, type HeartbeatHost } from './heartbeat.js';
-import type { SocketManager } from './manager.js';
-import { EventQueue, type QueueLimits, resolveLimits } from './queue.js';
+import { type AnyHandler, Handlers } from './handlers.js';
+import { createHeartbeat, type Heartbeat } from './heartbeat.js';
+import { resolveLimits } from './limits.js';
+import type { ManagedSocket, ManagedSource, SocketManager } from './manager.js';
+import type { SocketEvents, SocketOptions, WebSocketState } from './options.js';
+import { type EventSource, pump, type UpdateBudget } from './pump.js';
+import { EventQueue } from './queue.js';
+import type { Backlog, SocketStats } from './stats.js';
 import {
   BINARY,
   CLOSED,
@@ -32,150 +36,18 @@ import {
   type Transport,
   type TransportFactory,
 } from './transport.js';
-import { checkBudget, checkProtocols, checkTimeout, normalizeUrl, toPayload } from './validate.js';
+import { checkProtocols, checkTimeout, normalizeUrl, toPayload } from './validate.js';
 
-/** Where a socket is in its life. An instance goes through these once, in order. */
-export type WebSocketState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+/** @internal Option key: the socket a manager lists for this one (a reconnecting socket's connections). */
+export const kManagedAs = Symbol('ticksocket.managedAs');
+type InternalOptions = { [kManagedAs]?: ManagedSocket };
 
-/** The events and their handler signatures. Every handler gets the socket first, as in the seed. */
-export interface WebSocketEvents {
-  /** The connection is open: `isOpen` is now true and `send()` works. */
-  open: (socket: WebSocket) => void;
-  /** A text message. */
-  message: (socket: WebSocket, text: string) => void;
-  /** A binary message (in Node a `Buffer`, which is a `Uint8Array`). */
-  binary: (socket: WebSocket, data: Uint8Array) => void;
-  /** The last event of every opened socket, exactly once. `code` 1006: no close frame came. */
-  closed: (socket: WebSocket, code: number, reason: string) => void;
-  /** The connection failed; `errorDesc` and then `closed` follow. */
-  error: (socket: WebSocket, error: WebSocketError) => void;
-  /** A readable description of the error just dispatched. */
-  errorDesc: (socket: WebSocket, description: string) => void;
-  /**
-   * One fragment of a fragmented message, when a handler is registered before `open()` (the seed's
-   * streaming). Text fragments are decoded as a stream, so a character split across fragments
-   * arrives whole in the later one. Unfragmented messages still go to `message` / `binary`.
-   */
-  incompleteFrame: (socket: WebSocket, fragment: string | Uint8Array, isFinal: boolean) => void;
-}
-
+/** The events of a `WebSocket` and their handler signatures. */
+export type WebSocketEvents = SocketEvents<WebSocket>;
 /** Names of the events. */
 export type WebSocketEventName = keyof WebSocketEvents;
-
-/** Optional limits of one `update()` call. What they leave stays queued, in order. */
-export interface UpdateBudget {
-  /** Dispatch at most this many events. */
-  maxEvents?: number;
-  /** Stop once this many milliseconds have passed (checked after each event; at least one runs). */
-  maxMs?: number;
-}
-
-/** Options every platform understands. */
-export interface WebSocketOptions {
-  /** Subprotocols to offer; the chosen one is `socket.protocol`. */
-  protocols?: string | readonly string[];
-  /**
-   * Fail with `handshake_timeout` if the server's 101 has not come this many ms after `open()`
-   * (0: never). A deadline, not an idle timer: name resolution and TLS count, and a server that
-   * trickles bytes does not extend it. Default 15 000.
-   */
-  handshakeTimeout?: number;
-  /** After `close()`, drop the connection if the server has not answered within this many ms. Default 5 000. */
-  closeTimeout?: number;
-  /** Queue limits (see {@link QueueLimits}); missing ones take the defaults. */
-  queue?: Partial<QueueLimits>;
-  /**
-   * Largest message accepted, in bytes; larger fails with `message_too_big` (1009) while it is
-   * still being read (Node; browsers assemble messages themselves, and the queue's hard cap
-   * bounds them). At most, and by default, the room between `queue.highWaterBytes` and
-   * `queue.maxBytes` (56 MiB with the default limits), so that every message accepted fits.
-   */
-  maxPayload?: number;
-  /** Pump this socket from a manager's `update()` instead of its own. */
-  manager?: SocketManager;
-  /** Make the transport yourself (tests, replay, a custom platform). */
-  transport?: TransportFactory<never>;
-  /**
-   * Called with an exception a handler threw, instead of rethrowing it from `update()` once the
-   * rest of the events have been dispatched.
-   */
-  onHandlerError?: (error: unknown, socket: WebSocket) => void;
-  /**
-   * Coalescing for a game back from the background: return a key for messages that replace
-   * each other (state snapshots of one entity), undefined for the rest. Of the queued messages
-   * with the same key only the newest is dispatched, in its place in arrival order; messages
-   * without a key, `open`, `error` and `closed` are never dropped. Runs inside `update()`, on
-   * the messages queued since the last time (at least once per message).
-   *
-   * @example
-   * ```ts
-   * // Binary snapshots start with a 4-byte entity id; chat (text) is never coalesced.
-   * coalesce: (data) => (typeof data === 'string' ? undefined : new DataView(data.buffer, data.byteOffset).getUint32(0)),
-   * ```
-   */
-  coalesce?: (data: string | Uint8Array) => unknown;
-  /**
-   * Ping the server this often, in ms (0, the default: never). Node sends protocol ping frames;
-   * browsers cannot, so there set `appPing` too. Round trips feed `latency` and `jitter`.
-   */
-  pingInterval?: number;
-  /**
-   * Fail the connection with a `timeout` error (then `closed` 1006) when nothing at all, not
-   * even a pong, came from the server for this many ms (0, the default: never). With
-   * `pingInterval` set, a dead or half-open server is noticed within this plus one interval.
-   */
-  closeAfterNoMessage?: number;
-  /** An application-level ping for servers or platforms without ping frames (see {@link AppPing}). */
-  appPing?: AppPing;
-  /**
-   * Read the server's clock from a message (its timestamp in ms), or undefined: feeds
-   * `clockOffset` and `serverNow()`. Runs inside `update()`, before the message's handlers.
-   */
-  serverTime?: (data: string | Uint8Array) => number | undefined;
-}
-
-/** What waits for `update()`: read with `socket.backlog`. */
-export interface Backlog {
-  /** Events waiting. */
-  events: number;
-  /** Their payload bytes. */
-  bytes: number;
-  /** How long the oldest has waited, in ms (0 when none). */
-  oldestAgeMs: number;
-}
-
-/** Counters of one socket, read with `socket.stats`. */
-export interface SocketStats {
-  /** Messages received (fragments count one each). */
-  messagesIn: number;
-  /** Payload bytes received. */
-  bytesIn: number;
-  /** Messages handed to the transport by `send()`. */
-  messagesOut: number;
-  /** Their bytes (text in UTF-16 code units). */
-  bytesOut: number;
-  /** Sends accepted while the game saw the socket open but the connection had already ended. */
-  droppedSends: number;
-  /** Events waiting for `update()` now. */
-  queuedEvents: number;
-  /** Payload bytes waiting for `update()` now. */
-  queuedBytes: number;
-  /** The most events that ever waited at once. */
-  peakQueuedEvents: number;
-  /** The most payload bytes that ever waited at once. */
-  peakQueuedBytes: number;
-  /**
-   * Bytes the waiting events keep alive now: their payloads and the network reads they are parts
-   * of. The queue limits (`queue.highWaterBytes`, `queue.maxBytes`) count these.
-   */
-  retainedBytes: number;
-  /** The most bytes the waiting events ever kept alive at once. */
-  peakRetainedBytes: number;
-  /** Messages not dispatched because a newer one with the same coalescing key replaced them. */
-  coalesced: number;
-  /** Smoothed round trip in ms (0 without a heartbeat or before the first pong). */
-  latency: number;
-}
+/** Options of a `WebSocket` every platform understands (the entry points add their own). */
+export type WebSocketOptions = SocketOptions<WebSocket>;
 
 const EVENT_NAMES: ReadonlySet<string> = new Set<WebSocketEventName>([
   'open',
@@ -210,7 +82,7 @@ const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'c
  * ticker.add(() => socket.update()); // handlers run here, once per frame
  * ```
  */
-export class WebSocket {
+export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
   /**
    * The transport a platform entry point gives its sockets (`ws` in Node, the native WebSocket in
    * browsers). The platform-neutral class has none: pass `options.transport`.
@@ -230,12 +102,13 @@ export class WebSocket {
   private readonly transport: Transport;
   private readonly queue: EventQueue;
   private readonly manager: SocketManager | null;
+  /** What the manager lists for this socket: itself, or the reconnecting socket it serves. */
+  private readonly managedAs: ManagedSocket;
   private readonly coalesceKey: ((data: string | Uint8Array) => unknown) | undefined;
   private readonly serverTimeOf: ((data: string | Uint8Array) => number | undefined) | undefined;
   private readonly heartbeat: Heartbeat | undefined;
   /** Messages must be read before dispatch (ping replies, server timestamps). */
   private readonly inspectsMessages: boolean;
-  private updating = false;
   private eventTimeValue = 0;
   private protocolValue = '';
   private extensionsValue = '';
@@ -251,57 +124,50 @@ export class WebSocket {
    */
   constructor(url: string | URL, options: WebSocketOptions = {}) {
     this.url = normalizeUrl(url);
-    const protocols = checkProtocols(options.protocols);
-    checkTimeout('handshakeTimeout', options.handshakeTimeout);
-    checkTimeout('closeTimeout', options.closeTimeout);
-    checkTimeout('pingInterval', options.pingInterval);
-    checkTimeout('closeAfterNoMessage', options.closeAfterNoMessage);
-    const limits = resolveLimits(options.queue, options.maxPayload);
-    const factory = (options.transport ?? (this.constructor as typeof WebSocket).defaultTransport) as
-      | TransportFactory<WebSocketOptions>
-      | undefined;
+    // The socket's own options, checked; what is left is the platform's, for the transport.
+    const {
+      protocols,
+      handshakeTimeout = 15_000,
+      closeTimeout = 5_000,
+      queue: queueLimits,
+      maxPayload,
+      manager = null,
+      transport: factoryOption,
+      onHandlerError,
+      coalesce,
+      pingInterval = 0,
+      closeAfterNoMessage = 0,
+      appPing,
+      serverTime,
+      [kManagedAs]: managedAs,
+      ...platform
+    } = options as WebSocketOptions & InternalOptions;
+    for (const [name, value] of Object.entries({ handshakeTimeout, closeTimeout, pingInterval, closeAfterNoMessage })) {
+      checkTimeout(name, value);
+    }
+    const limits = resolveLimits(queueLimits, maxPayload);
+    const factory = factoryOption ?? (this.constructor as typeof WebSocket).defaultTransport;
     if (factory === undefined) {
       throw new InvalidOptionError(
         "No transport: import WebSocket from 'ticksocket' (Node or browser entry) or pass options.transport.",
       );
     }
-    this.transport = factory(this.url, {
-      ...options,
-      protocols,
-      handshakeTimeout: options.handshakeTimeout ?? 15_000,
-      closeTimeout: options.closeTimeout ?? 5_000,
+    const transport = (factory as TransportFactory)(this.url, {
+      ...platform,
+      protocols: checkProtocols(protocols),
+      handshakeTimeout,
+      closeTimeout,
       maxPayload: limits.maxPayload,
     });
-    const queue = new EventQueue(this.transport, limits.queue, this);
-    this.queue = queue;
-    this.manager = options.manager ?? null;
-    this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, options.onHandlerError);
-    this.coalesceKey = options.coalesce;
-    this.serverTimeOf = options.serverTime;
-    const pingInterval = options.pingInterval ?? 0;
-    const closeAfterNoMessage = options.closeAfterNoMessage ?? 0;
-    if (
-      pingInterval > 0 ||
-      closeAfterNoMessage > 0 ||
-      options.appPing !== undefined ||
-      options.serverTime !== undefined
-    ) {
-      const transport = this.transport;
-      const host: HeartbeatHost = {
-        get readingPaused() {
-          return queue.paused;
-        },
-        get ended() {
-          return queue.hasEnded;
-        },
-        fail(error) {
-          queue.error(error);
-          transport.abort();
-        },
-      };
-      this.heartbeat = new Heartbeat({ pingInterval, closeAfterNoMessage, appPing: options.appPing }, transport, host);
-    }
-    this.inspectsMessages = options.appPing !== undefined || options.serverTime !== undefined;
+    this.transport = transport;
+    this.queue = new EventQueue(transport, limits.queue, this, () => transport.abort());
+    this.manager = manager;
+    this.managedAs = managedAs ?? this;
+    this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, onHandlerError);
+    this.coalesceKey = coalesce;
+    this.serverTimeOf = serverTime;
+    this.heartbeat = createHeartbeat({ pingInterval, closeAfterNoMessage, appPing }, serverTime, transport, this.queue);
+    this.inspectsMessages = appPing !== undefined || serverTime !== undefined;
   }
 
   /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
@@ -440,7 +306,10 @@ export class WebSocket {
       );
     }
     this.stateValue = STATE_CONNECTING;
-    if (this.manager !== null) this.manager.join(this, this.queue);
+    if (this.manager !== null) {
+      this.manager.join(this.managedAs);
+      this.queue.listener = this.manager;
+    }
     this.heartbeat?.start();
     try {
       this.transport.connect(this.queue, {
@@ -532,40 +401,22 @@ export class WebSocket {
         'This socket belongs to a SocketManager: call manager.update() instead of socket.update().',
       );
     }
-    if (this.updating) {
-      throw new InvalidStateError('update() was called from one of this socket’s own handlers.');
-    }
-    if (budget !== undefined) checkBudget(budget);
-    const queue = this.queue;
-    if (queue.length === 0) return 0;
-    let limit = Infinity;
-    let deadline = Infinity;
-    if (budget !== undefined) {
-      if (budget.maxEvents !== undefined) limit = budget.maxEvents;
-      if (budget.maxMs !== undefined) deadline = performance.now() + budget.maxMs;
-    }
-    let entries = queue.length; // pump rule 3: what arrives during this call waits for the next
-    let dispatched = 0;
-    this.updating = true;
-    try {
-      while (entries > 0 && dispatched < limit) {
-        entries--;
-        if (!this.dispatchHead()) continue; // coalesced away
-        dispatched++;
-        if (deadline !== Infinity && performance.now() >= deadline) break;
-      }
-    } finally {
-      this.updating = false;
-    }
-    rethrowHandlerErrors();
-    return dispatched;
+    return pump(this, budget);
+  }
+
+  /** @internal Set while `update()` runs (see {@link EventSource}). */
+  pumping = false;
+
+  /** @internal Events waiting (see {@link EventSource}). */
+  get waiting(): number {
+    return this.queue.length;
   }
 
   /**
    * @internal Dispatch the oldest queued event to its handlers. The queue must not be empty.
    * Returns false for a message coalescing dropped (no handler ran).
    */
-  dispatchHead(): boolean {
+  dispatchNext(): boolean {
     const queue = this.queue;
     if (this.coalesceKey !== undefined) {
       if (queue.uncoalesced) this.coalesceQueued(this.coalesceKey);
@@ -627,7 +478,7 @@ export class WebSocket {
       case CLOSED:
         this.stateValue = STATE_CLOSED;
         this.heartbeat?.stop();
-        if (this.manager !== null) this.manager.leave(this);
+        if (this.manager !== null && this.managedAs === this) this.manager.leave(this);
         this.emit(this.listOf('closed'), code, payload);
         break;
     }

@@ -2,7 +2,7 @@
 // `websockets` (asyncio), Tornado, websocketd (Go) and nginx as a reverse proxy in front of
 // `websockets`. scripts/setup-test-deps.sh installs them. Debian's Python modules are seen by
 // /usr/bin/python3, so that is the interpreter used.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -19,10 +19,30 @@ const ECHO_TIMEOUT = 120_000;
 const children = new Set<ChildProcess>();
 const scratch = mkdtempSync(join(tmpdir(), 'ticksocket-interop-'));
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+afterAll(async () => {
+  await Promise.all([...children].map(stop));
+  // Nothing this file started may outlive it: no server, and no worker of one (nginx's workers
+  // used to be orphaned when their master was killed).
+  const leftover = execFileSync('ps', ['-eo', 'pid=,args='])
+    .toString()
+    .split('\n')
+    .filter((line) => line.includes(scratch) || /^\s*\d+ nginx: /.test(line));
   rmSync(scratch, { recursive: true, force: true });
+  expect(leftover).toEqual([]);
 });
+
+/** Stop a server: SIGTERM, then SIGKILL if it has not exited within 3 s; resolves on its exit. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
 
 function run(command: string, args: string[]): ChildProcess {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -89,7 +109,7 @@ async function startNginx(upstream: number): Promise<{ child: ChildProcess; port
   mkdirSync(prefix, { recursive: true });
   writeFileSync(
     join(prefix, 'nginx.conf'),
-    `worker_processes 1;
+    `master_process off;
 daemon off;
 pid ${prefix}/nginx.pid;
 error_log stderr warn;

@@ -2,7 +2,8 @@
 // The transport here only records pause/resume/abort: the queue is tested on its own.
 import { describe, expect, it } from 'vitest';
 import { WebSocketError } from '../src/errors.js';
-import { DEFAULT_QUEUE_LIMITS, EventQueue, type QueueLimits, SMALL_PAYLOAD } from '../src/queue.js';
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../src/limits.js';
+import { EventQueue, SMALL_PAYLOAD } from '../src/queue.js';
 import { CLOSED, ERROR, OPEN, TEXT, type Transport } from '../src/transport.js';
 
 function recordingTransport(canPause: boolean): Transport & { calls: string[] } {
@@ -34,7 +35,7 @@ const limits = (overrides: Partial<QueueLimits>): QueueLimits => ({ ...DEFAULT_Q
 
 describe('EventQueue', () => {
   it('keeps arrival order across ring growth and wrap-around', () => {
-    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {});
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {}, () => {});
     const expected: unknown[] = [];
     let next = 0;
     // Interleave pushes and shifts so the head wraps while the ring grows from 8 to 1024.
@@ -53,7 +54,7 @@ describe('EventQueue', () => {
   });
 
   it('counts bytes on push and shift, and keeps the peaks', () => {
-    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {});
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {}, () => {});
     queue.open({ protocol: '', extensions: '', response: null });
     queue.text('hello');
     queue.binary(new Uint8Array(300));
@@ -75,6 +76,7 @@ describe('EventQueue', () => {
       transport,
       limits({ highWaterEvents: 10, lowWaterEvents: 4, highWaterBytes: 1000, lowWaterBytes: 500 }),
       {},
+      transport.abort,
     );
     for (let i = 0; i < 10; i++) queue.binary(new Uint8Array(10));
     expect(transport.calls).toEqual([]);
@@ -90,7 +92,7 @@ describe('EventQueue', () => {
 
   it('pauses on bytes too', () => {
     const transport = recordingTransport(true);
-    const queue = new EventQueue(transport, limits({ highWaterBytes: 100, lowWaterBytes: 50 }), {});
+    const queue = new EventQueue(transport, limits({ highWaterBytes: 100, lowWaterBytes: 50 }), {}, transport.abort);
     queue.binary(new Uint8Array(101));
     expect(transport.calls).toEqual(['pause']);
     expect(queue.paused).toBe(true);
@@ -98,7 +100,12 @@ describe('EventQueue', () => {
 
   it('fails with queue_overflow past the hard cap when the transport cannot pause, keeping what came before', () => {
     const transport = recordingTransport(false);
-    const queue = new EventQueue(transport, limits({ highWaterEvents: 2, lowWaterEvents: 1, maxEvents: 4 }), {});
+    const queue = new EventQueue(
+      transport,
+      limits({ highWaterEvents: 2, lowWaterEvents: 1, maxEvents: 4 }),
+      {},
+      transport.abort,
+    );
     for (let i = 0; i < 6; i++) queue.text(`m${i}`);
     expect(transport.calls).toEqual(['abort']);
     const events = drain(queue);
@@ -108,7 +115,7 @@ describe('EventQueue', () => {
   });
 
   it('accepts nothing after closed, and closed only once', () => {
-    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {});
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {}, () => {});
     queue.text('before');
     queue.closed(1000, 'bye', true);
     queue.text('after');
@@ -121,7 +128,7 @@ describe('EventQueue', () => {
   });
 
   it('turns an unclean end with no error into connection_lost, then closed', () => {
-    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {});
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {}, () => {});
     queue.closed(1006, '', false);
     const events = drain(queue);
     expect(events.map(([kind]) => kind)).toEqual([ERROR, CLOSED]);
@@ -129,7 +136,7 @@ describe('EventQueue', () => {
   });
 
   it('abort drops what waits and ends with closed', () => {
-    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {});
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {}, () => {});
     queue.open({ protocol: '', extensions: '', response: null });
     queue.binary(new Uint8Array(4));
     queue.abort(1006, 'cancelled');
@@ -141,7 +148,7 @@ describe('EventQueue', () => {
   it('tells its listener every arrival with increasing sequence numbers', () => {
     const seen: number[] = [];
     const owner = {};
-    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, owner);
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, owner, () => {});
     queue.listener = {
       arrived: (who, seq) => {
         expect(who).toBe(owner);
@@ -158,7 +165,7 @@ describe('EventQueue', () => {
   });
 
   it('keeps every payload intact across byte-log blocks, small and large, and never rewrites a view a handler kept', () => {
-    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {});
+    const queue = new EventQueue(recordingTransport(true), DEFAULT_QUEUE_LIMITS, {}, () => {});
     const sent: Uint8Array[] = [new Uint8Array(0), Uint8Array.of(42)];
     for (const data of sent) queue.binary(data.slice());
     const kept: [Uint8Array, Uint8Array][] = [];
@@ -198,7 +205,7 @@ describe('EventQueue', () => {
         return new TextDecoder().decode(bytes.subarray(start, end));
       },
     };
-    const queue = new EventQueue(transport, DEFAULT_QUEUE_LIMITS, {});
+    const queue = new EventQueue(transport, DEFAULT_QUEUE_LIMITS, {}, () => {});
     queue.text(new TextEncoder().encode('héllo'));
     queue.text('already a string');
     expect(decoded).toEqual([]);

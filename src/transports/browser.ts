@@ -7,14 +7,10 @@
  */
 import { redactUrl, WebSocketError } from '../errors.js';
 import { timerDelay } from '../timers.js';
-import type { ConnectOptions, HeartbeatSink, Transport, TransportSink } from '../transport.js';
-import type { WebSocketOptions } from '../websocket.js';
-
-/** Options of the browser transport: those of every platform. */
-export type BrowserWebSocketOptions = WebSocketOptions;
+import type { ConnectOptions, HeartbeatSink, Transport, TransportOptions, TransportSink } from '../transport.js';
 
 /** Make the native-WebSocket transport for one socket. */
-export function createBrowserTransport(url: string, options: BrowserWebSocketOptions): Transport {
+export function createBrowserTransport(url: string, options: TransportOptions): Transport {
   return new BrowserTransport(url, options);
 }
 
@@ -31,7 +27,7 @@ export class BrowserTransport implements Transport {
 
   constructor(
     private readonly url: string,
-    private readonly options: BrowserWebSocketOptions,
+    private readonly options: TransportOptions,
   ) {}
 
   get bufferedAmount(): number {

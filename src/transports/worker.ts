@@ -8,8 +8,8 @@
  * object with the same surface whose other end is the worker: connection, close handshake,
  * timeouts and errors are handled exactly as in the browser transport.
  */
-import type { Transport, TransportSink } from '../transport.js';
-import { BrowserTransport, type BrowserWebSocketOptions } from './browser.js';
+import type { Transport, TransportOptions, TransportSink } from '../transport.js';
+import { BrowserTransport } from './browser.js';
 
 /**
  * The worker transport (browsers): the socket's native WebSocket runs in a Web Worker of its
@@ -22,7 +22,7 @@ import { BrowserTransport, type BrowserWebSocketOptions } from './browser.js';
  * const socket = new WebSocket('wss://game.example/room', { transport: createWorkerTransport });
  * ```
  */
-export function createWorkerTransport(url: string, options: BrowserWebSocketOptions): Transport {
+export function createWorkerTransport(url: string, options: TransportOptions): Transport {
   return new WorkerTransport(url, options);
 }
 

@@ -4,17 +4,16 @@
  * only hand `ws`'s data to the sink. Sends made in one turn of the event loop are corked and
  * leave in one write. Backpressure stops `ws`'s parser and the socket (see receiver-hook.ts).
  */
-import { randomFillSync } from 'node:crypto';
-import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
-import type { LookupFunction, Socket } from 'node:net';
-import type { PerMessageDeflateOptions } from 'ws';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import WsWebSocket from 'ws';
 import type { HandshakeResponse } from '../../errors.js';
 import { timerDelay } from '../../timers.js';
-import type { ConnectOptions, HeartbeatSink, Transport, TransportSink } from '../../transport.js';
+import type { ConnectOptions, HeartbeatSink, Transport, TransportOptions, TransportSink } from '../../transport.js';
 import { checkHeaders } from '../../validate.js';
-import type { WebSocketOptions } from '../../websocket.js';
+import { decodeUtf8, generateMask, NodeBuffer } from './bytes.js';
 import { handshakeTimeoutError, pingFloodError, refusalError, translateError } from './errors.js';
+import type { NodeTransportOptions } from './options.js';
 import {
   CAN_HOOK_RECEIVER,
   hookReceiver,
@@ -25,96 +24,10 @@ import {
   wasTerminated,
 } from './receiver-hook.js';
 
-/** TLS options passed to Node's `tls.connect` (trust a private CA, client certificates...). */
-export interface NodeTlsOptions {
-  /** Certificate authorities to trust, e.g. the CA of a self-signed development certificate. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Client certificate chain (PEM), for servers that ask for one. */
-  cert?: string | Buffer | Array<string | Buffer>;
-  /** Client private key (PEM). */
-  key?: string | Buffer | Array<string | Buffer>;
-  /** Passphrase of `key` or `pfx`. */
-  passphrase?: string;
-  /** Client key and certificate as PFX / PKCS#12. */
-  pfx?: string | Buffer | Array<string | Buffer>;
-  /**
-   * Default true: refuse servers whose certificate is not trusted. **Dangerous when false**: any
-   * machine on the path can then pose as the server, read and change every message, and take
-   * the credentials in `headers`. For a development certificate pass `ca` instead.
-   */
-  rejectUnauthorized?: boolean;
-  /** Server name for SNI and certificate checks, when it differs from the URL's host. */
-  servername?: string;
-}
-
-/** Options of the Node transport, on top of {@link WebSocketOptions}. */
-export interface NodeWebSocketOptions extends WebSocketOptions {
-  /** Extra HTTP headers for the upgrade request (cookies, auth tokens). */
-  headers?: Record<string, string>;
-  /** The `Origin` header. */
-  origin?: string;
-  /** Negotiate permessage-deflate (default true, like the seed's asset and `ws`). */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
-  /** An HTTP(S) agent, e.g. a proxy agent. */
-  agent?: Agent;
-  /** TLS settings for `wss:`. */
-  tls?: NodeTlsOptions;
-  /** Resolve host names yourself (service discovery, a DNS resolver of your own); default: the system's. */
-  lookup?: LookupFunction;
-}
-
-/** What the facade resolved for the transport (see `WebSocket`'s constructor). */
-type ResolvedNodeOptions = NodeWebSocketOptions & {
-  protocols: string[];
-  handshakeTimeout: number;
-  closeTimeout: number;
-  maxPayload: number;
-};
-
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string })
-  .utf8Slice;
-
-/** Buffer's own UTF-8 decoder, for any Uint8Array. */
-function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  return utf8Slice.call(bytes, start, end);
-}
-
-/**
- * A Buffer class with a public constructor, shaped as Node's own (internal) `FastBuffer`: a
- * `Uint8Array` subclass whose prototype is `Buffer.prototype`, so its instances are Buffers
- * (`Buffer.isBuffer`, `toString`, `readUInt32LE`...) like those `ws` hands out, and a view costs
- * a third of `buf.subarray()`.
- */
-class NodeBuffer extends Uint8Array {
-  constructor(lengthOrBuffer: number | ArrayBufferLike, byteOffset?: number, length?: number) {
-    super(lengthOrBuffer as ArrayBuffer, byteOffset, length); // three parameters, as FastBuffer: no spread
-  }
-}
-Object.setPrototypeOf(NodeBuffer.prototype, Buffer.prototype);
-
 /** The largest part of a refusal's body kept in `response.body`. */
 const MAX_REFUSAL_BODY = 64 * 1024;
 /** How long the body of a refusal is read for (a refusal without Content-Length may never end). */
 const REFUSAL_BODY_WAIT = 1_000;
-
-/**
- * Frame masks from a random pool, never all zero: `ws` does not mask with a zero mask, and then
- * writes the caller's buffer itself, which a corked write would send after the caller reused it.
- */
-const maskPool = Buffer.alloc(8192);
-let maskAt = maskPool.length;
-function generateMask(mask: Buffer): void {
-  do {
-    if (maskAt === maskPool.length) {
-      randomFillSync(maskPool);
-      maskAt = 0;
-    }
-    mask[0] = maskPool[maskAt++]!;
-    mask[1] = maskPool[maskAt++]!;
-    mask[2] = maskPool[maskAt++]!;
-    mask[3] = maskPool[maskAt++]!;
-  } while ((mask[0]! | mask[1]! | mask[2]! | mask[3]!) === 0);
-}
 
 const kTransport = Symbol('ticksocket.transport');
 
@@ -125,9 +38,9 @@ function transportOf(ws: WsWebSocket): NodeTransport {
 }
 
 /** Make the `ws` transport for one socket. @throws InvalidOptionError for bad `headers` or `origin`. */
-export function createNodeTransport(url: string, options: NodeWebSocketOptions): Transport {
+export function createNodeTransport(url: string, options: TransportOptions & NodeTransportOptions): Transport {
   checkHeaders(options.headers, options.origin);
-  return new NodeTransport(url, options as ResolvedNodeOptions);
+  return new NodeTransport(url, options);
 }
 
 class NodeTransport implements Transport, ReceiverOwner {
@@ -159,7 +72,7 @@ class NodeTransport implements Transport, ReceiverOwner {
 
   constructor(
     private readonly url: string,
-    private readonly options: ResolvedNodeOptions,
+    private readonly options: TransportOptions & NodeTransportOptions,
   ) {}
 
   get bufferedAmount(): number {
@@ -173,7 +86,7 @@ class NodeTransport implements Transport, ReceiverOwner {
     this.heartbeat = heartbeat;
     // A deadline from open() to the 101, not `ws`'s handshakeTimeout, which is an idle timer.
     if (options.handshakeTimeout > 0) this.timer = setTimeout(this.onDeadline, timerDelay(options.handshakeTimeout));
-    const ws = new WsWebSocket(this.url, options.protocols, {
+    const ws = new WsWebSocket(this.url, options.protocols as string[], {
       perMessageDeflate: options.perMessageDeflate ?? true,
       maxPayload: options.maxPayload,
       headers: options.headers,

@@ -1,0 +1,99 @@
+/**
+ * The options and events of a socket, generic in the socket type so that `WebSocket` and
+ * `ReconnectingWebSocket` share them (each names its own: `WebSocketOptions`,
+ * `WebSocketEvents`, ...).
+ */
+import type { WebSocketError } from './errors.js';
+import type { AppPing } from './heartbeat.js';
+import type { QueueLimits } from './limits.js';
+import type { SocketManager } from './manager.js';
+import type { TransportFactory } from './transport.js';
+
+/** Where a socket is in its life. An instance goes through these once, in order. */
+export type WebSocketState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+
+/** The events of a socket and their handler signatures. Every handler gets the socket first, as in the seed. */
+export interface SocketEvents<Socket> {
+  /** The connection is open: `isOpen` is now true and `send()` works. */
+  open: (socket: Socket) => void;
+  /** A text message. */
+  message: (socket: Socket, text: string) => void;
+  /** A binary message (in Node a `Buffer`, which is a `Uint8Array`). */
+  binary: (socket: Socket, data: Uint8Array) => void;
+  /** The last event of every opened socket, exactly once. `code` 1006: no close frame came. */
+  closed: (socket: Socket, code: number, reason: string) => void;
+  /** The connection failed; `errorDesc` and then `closed` follow. */
+  error: (socket: Socket, error: WebSocketError) => void;
+  /** A readable description of the error just dispatched. */
+  errorDesc: (socket: Socket, description: string) => void;
+  /**
+   * One fragment of a fragmented message, when a handler is registered before `open()` (the seed's
+   * streaming). Text fragments are decoded as a stream, so a character split across fragments
+   * arrives whole in the later one. Unfragmented messages still go to `message` / `binary`.
+   */
+  incompleteFrame: (socket: Socket, fragment: string | Uint8Array, isFinal: boolean) => void;
+}
+
+/** Options every platform understands; `Socket` is what `onHandlerError` gets. */
+export interface SocketOptions<Socket> {
+  /** Subprotocols to offer; the chosen one is `socket.protocol`. */
+  protocols?: string | readonly string[];
+  /**
+   * Fail with `handshake_timeout` if the server's 101 has not come this many ms after `open()`
+   * (0: never). A deadline, not an idle timer: name resolution and TLS count, and a server that
+   * trickles bytes does not extend it. Default 15 000.
+   */
+  handshakeTimeout?: number;
+  /** After `close()`, drop the connection if the server has not answered within this many ms. Default 5 000. */
+  closeTimeout?: number;
+  /** Queue limits (see {@link QueueLimits}); missing ones take the defaults. */
+  queue?: Partial<QueueLimits>;
+  /**
+   * Largest message accepted, in bytes; larger fails with `message_too_big` (1009) while it is
+   * still being read (Node; browsers assemble messages themselves, and the queue's hard cap
+   * bounds them). At most, and by default, the room between `queue.highWaterBytes` and
+   * `queue.maxBytes` (56 MiB with the default limits), so that every message accepted fits.
+   */
+  maxPayload?: number;
+  /** Pump this socket from a manager's `update()` instead of its own. */
+  manager?: SocketManager;
+  /** Make the transport yourself (tests, replay, a custom platform). */
+  transport?: TransportFactory<never>;
+  /**
+   * Called with an exception a handler threw, instead of rethrowing it from `update()` once the
+   * rest of the events have been dispatched.
+   */
+  onHandlerError?: (error: unknown, socket: Socket) => void;
+  /**
+   * Coalescing for a game back from the background: return a key for messages that replace
+   * each other (state snapshots of one entity), undefined for the rest. Of the queued messages
+   * with the same key only the newest is dispatched, in its place in arrival order; messages
+   * without a key, `open`, `error` and `closed` are never dropped. Runs inside `update()`, on
+   * the messages queued since the last time (at least once per message).
+   *
+   * @example
+   * ```ts
+   * // Binary snapshots start with a 4-byte entity id; chat (text) is never coalesced.
+   * coalesce: (data) => (typeof data === 'string' ? undefined : new DataView(data.buffer, data.byteOffset).getUint32(0)),
+   * ```
+   */
+  coalesce?: (data: string | Uint8Array) => unknown;
+  /**
+   * Ping the server this often, in ms (0, the default: never). Node sends protocol ping frames;
+   * browsers cannot, so there set `appPing` too. Round trips feed `latency` and `jitter`.
+   */
+  pingInterval?: number;
+  /**
+   * Fail the connection with a `timeout` error (then `closed` 1006) when nothing at all, not
+   * even a pong, came from the server for this many ms (0, the default: never). With
+   * `pingInterval` set, a dead or half-open server is noticed within this plus one interval.
+   */
+  closeAfterNoMessage?: number;
+  /** An application-level ping for servers or platforms without ping frames (see {@link AppPing}). */
+  appPing?: AppPing;
+  /**
+   * Read the server's clock from a message (its timestamp in ms), or undefined: feeds
+   * `clockOffset` and `serverNow()`. Runs inside `update()`, before the message's handlers.
+   */
+  serverTime?: (data: string | Uint8Array) => number | undefined;
+}

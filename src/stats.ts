@@ -1,0 +1,61 @@
+/** Counters of sockets and managers, as the game reads them (each read is a new object). */
+
+/** What waits for `update()`: read with `socket.backlog`. */
+export interface Backlog {
+  /** Events waiting. */
+  events: number;
+  /** Their payload bytes. */
+  bytes: number;
+  /** How long the oldest has waited, in ms (0 when none). */
+  oldestAgeMs: number;
+}
+
+/** Counters of one socket, read with `socket.stats`. */
+export interface SocketStats {
+  /** Messages received (fragments count one each). */
+  messagesIn: number;
+  /** Payload bytes received. */
+  bytesIn: number;
+  /** Messages handed to the transport by `send()`. */
+  messagesOut: number;
+  /** Their bytes (text in UTF-16 code units). */
+  bytesOut: number;
+  /** Sends accepted while the game saw the socket open but the connection had already ended. */
+  droppedSends: number;
+  /** Events waiting for `update()` now. */
+  queuedEvents: number;
+  /** Payload bytes waiting for `update()` now. */
+  queuedBytes: number;
+  /** The most events that ever waited at once. */
+  peakQueuedEvents: number;
+  /** The most payload bytes that ever waited at once. */
+  peakQueuedBytes: number;
+  /**
+   * Bytes the waiting events keep alive now: their payloads and the network reads they are parts
+   * of. The queue limits (`queue.highWaterBytes`, `queue.maxBytes`) count these.
+   */
+  retainedBytes: number;
+  /** The most bytes the waiting events ever kept alive at once. */
+  peakRetainedBytes: number;
+  /** Messages not dispatched because a newer one with the same coalescing key replaced them. */
+  coalesced: number;
+  /** Smoothed round trip in ms (0 without a heartbeat or before the first pong). */
+  latency: number;
+}
+
+/** Counters of a `SocketManager`: its live sockets' counters, summed. */
+export interface ManagerStats
+  extends Pick<
+    SocketStats,
+    | 'messagesIn'
+    | 'bytesIn'
+    | 'messagesOut'
+    | 'bytesOut'
+    | 'droppedSends'
+    | 'queuedEvents'
+    | 'queuedBytes'
+    | 'coalesced'
+  > {
+  /** Live sockets. */
+  sockets: number;
+}

@@ -1,7 +1,8 @@
 // The browser entry point (`exports` conditions "browser" and "default"): `WebSocket` connects
 // through the native WebSocket. Nothing here imports `ws` or any `node:` module.
 
-import { ReconnectingWebSocket as CoreReconnectingWebSocket, type ReconnectOptions } from './reconnecting.js';
+import { ReconnectingWebSocket as CoreReconnectingWebSocket } from './reconnecting.js';
+import type { ReconnectOptions } from './retry.js';
 import type { TransportFactory } from './transport.js';
 import { createBrowserTransport } from './transports/browser.js';
 import { WebSocket as CoreWebSocket, type WebSocketOptions } from './websocket.js';

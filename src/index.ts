@@ -42,8 +42,6 @@ export type {
   ReconnectingStats,
   ReconnectingWebSocketEvents,
   ReconnectingWebSocketOptions,
-  ReconnectOptions,
-  SendPolicy,
   SocketClass,
 } from './reconnecting.js';
 export { ReconnectingWebSocket as CoreReconnectingWebSocket, ReconnectingWebSocket } from './reconnecting.js';
@@ -58,8 +56,9 @@ export type {
   Recorder,
   Replay,
   ReplayOptions,
-} from './replay.js';
-export { createReplay, decodeRecording, encodeRecording, recordEvents } from './replay.js';
+} from './replay/index.js';
+export { createReplay, decodeRecording, encodeRecording, recordEvents } from './replay/index.js';
+export type { ReconnectOptions, SendPolicy } from './retry.js';
 export type { Backlog, ManagerStats, SocketStats } from './stats.js';
 export { MAX_TIMER_DELAY } from './timers.js';
 export type {

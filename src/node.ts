@@ -1,6 +1,7 @@
 // The Node entry point (`exports` condition "node"): `WebSocket` connects through `ws`.
 
-import { ReconnectingWebSocket as CoreReconnectingWebSocket, type ReconnectOptions } from './reconnecting.js';
+import { ReconnectingWebSocket as CoreReconnectingWebSocket } from './reconnecting.js';
+import type { ReconnectOptions } from './retry.js';
 import type { TransportFactory } from './transport.js';
 import type { NodeTransportOptions } from './transports/node/options.js';
 import { createNodeTransport } from './transports/node/transport.js';

@@ -6,46 +6,17 @@
  * follow a policy: dropped (counted), queued (capped, and expired when stale), or refused.
  */
 import { checkCloseArguments } from './close.js';
-import { asText, InvalidOptionError, InvalidStateError, quote, type WebSocketError } from './errors.js';
+import { asText, InvalidStateError, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
 import type { ManagedSocket, ManagedSource, SocketManager } from './manager.js';
+import type { SocketEvents } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { nextArrival } from './queue.js';
+import { checkRetry, DEFAULTS, delayFor, type ReconnectOptions, type SendPolicy } from './retry.js';
 import type { SocketStats } from './stats.js';
 import { timerDelay } from './timers.js';
 import { toPayload } from './validate.js';
 import { kManagedAs, WebSocket, type WebSocketOptions } from './websocket.js';
-
-/** What to do with a `send()` made while the connection is down. */
-export type SendPolicy = 'drop' | 'queue' | 'fail';
-
-/** How a {@link ReconnectingWebSocket} retries and what it does with sends meanwhile. */
-export interface ReconnectOptions {
-  /** First delay before reconnecting, ms. Default 500. */
-  minDelay?: number;
-  /** Longest delay, ms. Default 30 000. */
-  maxDelay?: number;
-  /** Each failed attempt multiplies the delay by this. Default 2. */
-  factor?: number;
-  /** Part of each delay that is random (0: none, 1: anywhere from 0 to the delay). Default 0.5. */
-  jitter?: number;
-  /** Give up after this many failed attempts in a row (then `closed`). Default: never. */
-  maxRetries?: number;
-  /**
-   * A connection counts as a success, resetting the backoff, only once it stayed open this long
-   * (ms). One that drops sooner is a failed attempt: a server that accepts and drops at once sees
-   * the delays grow instead of a reconnect every `minDelay`. Default 5 000.
-   */
-  minUptime?: number;
-  /** A close with one of these codes is final: no reconnect. Default [1000, 1008]. */
-  finalCloseCodes?: readonly number[];
-  /** Default policy of `send()` while disconnected. Default `'drop'`. */
-  sendPolicy?: SendPolicy;
-  /** Most sends kept by the `'queue'` policy; the oldest go first when full. Default 100. */
-  maxQueuedSends?: number;
-  /** Queued sends older than this (ms) expire instead of arriving late. Default 2 000. */
-  maxQueuedAge?: number;
-}
 
 /** Options of a {@link ReconnectingWebSocket}: those of each socket it makes, plus `reconnect`. */
 export interface ReconnectingWebSocketOptions extends WebSocketOptions {
@@ -57,17 +28,8 @@ export interface ReconnectingWebSocketOptions extends WebSocketOptions {
 export type ReconnectingState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
 /** Handler signatures: those of a `WebSocket`, with this object first, plus the reconnect events. */
-export interface ReconnectingWebSocketEvents {
-  /** A connection opened (the first one, and each one after a reconnect). */
-  open: (socket: ReconnectingWebSocket) => void;
-  /** A text message. */
-  message: (socket: ReconnectingWebSocket, text: string) => void;
-  /** A binary message. */
-  binary: (socket: ReconnectingWebSocket, data: Uint8Array) => void;
-  /** A connection failed (each time); `errorDesc` follows. */
-  error: (socket: ReconnectingWebSocket, error: WebSocketError) => void;
-  /** A readable description of the error just dispatched. */
-  errorDesc: (socket: ReconnectingWebSocket, description: string) => void;
+export interface ReconnectingWebSocketEvents
+  extends Omit<SocketEvents<ReconnectingWebSocket>, 'incompleteFrame' | 'closed'> {
   /** The end, for good: the game closed it, the server closed with a final code, or retries ran out. */
   closed: (socket: ReconnectingWebSocket, code: number, reason: string) => void;
   /** The connection was lost; attempt number `attempt` starts in `delayMs`. */
@@ -99,19 +61,6 @@ const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
   'reconnecting',
   'reconnected',
 ]);
-
-const DEFAULTS: Required<ReconnectOptions> = {
-  minDelay: 500,
-  maxDelay: 30_000,
-  factor: 2,
-  jitter: 0.5,
-  maxRetries: Number.POSITIVE_INFINITY,
-  minUptime: 5_000,
-  finalCloseCodes: [1000, 1008],
-  sendPolicy: 'drop',
-  maxQueuedSends: 100,
-  maxQueuedAge: 2_000,
-};
 
 /**
  * A WebSocket that reconnects, with the same API and pump (`update()`).
@@ -367,7 +316,7 @@ export class ReconnectingWebSocket implements EventSource, ManagedSource, Manage
       return;
     }
     this.failures++;
-    const delay = this.delayFor(this.failures);
+    const delay = delayFor(this.retry, this.failures);
     this.stateValue = 'reconnecting';
     this.emit('reconnecting', this.failures, delay, code);
     // The timer only makes and opens a socket: its events come through update(), as always.
@@ -394,12 +343,6 @@ export class ReconnectingWebSocket implements EventSource, ManagedSource, Manage
     return status >= 400 && status < 500;
   }
 
-  private delayFor(attempt: number): number {
-    const { minDelay, maxDelay, factor, jitter } = this.retry;
-    const base = Math.min(maxDelay, minDelay * factor ** (attempt - 1));
-    return Math.round(base * (1 - jitter * Math.random()));
-  }
-
   private flushOutbox(): void {
     const now = performance.now();
     for (const { data, at } of this.outbox.splice(0)) {
@@ -411,23 +354,4 @@ export class ReconnectingWebSocket implements EventSource, ManagedSource, Manage
   private emit(event: keyof ReconnectingWebSocketEvents, a?: unknown, b?: unknown, c?: unknown): void {
     this.handlers.emit(this.handlers.list(event) as AnyHandler[] | undefined, a, b, c);
   }
-}
-
-function checkRetry(options: Required<ReconnectOptions>): Required<ReconnectOptions> {
-  const { minDelay, maxDelay, factor, jitter, maxRetries, minUptime, maxQueuedSends, maxQueuedAge, sendPolicy } =
-    options;
-  const bad = (name: string, value: unknown, rule: string) =>
-    new InvalidOptionError(`reconnect.${name} must be ${rule}, got ${quote(value)}.`);
-  if (!(minDelay >= 0)) throw bad('minDelay', minDelay, 'a number of ms >= 0');
-  if (!(maxDelay >= minDelay)) throw bad('maxDelay', maxDelay, 'a number of ms >= minDelay');
-  if (!(factor >= 1)) throw bad('factor', factor, 'a number >= 1');
-  if (!(jitter >= 0 && jitter <= 1)) throw bad('jitter', jitter, 'between 0 and 1');
-  if (!(maxRetries >= 0)) throw bad('maxRetries', maxRetries, 'a number >= 0');
-  if (!(minUptime >= 0)) throw bad('minUptime', minUptime, 'a number of ms >= 0');
-  if (!(maxQueuedSends >= 0)) throw bad('maxQueuedSends', maxQueuedSends, 'a number >= 0');
-  if (!(maxQueuedAge >= 0)) throw bad('maxQueuedAge', maxQueuedAge, 'a number of ms >= 0');
-  if (sendPolicy !== 'drop' && sendPolicy !== 'queue' && sendPolicy !== 'fail') {
-    throw bad('sendPolicy', sendPolicy, "'drop', 'queue' or 'fail'");
-  }
-  return options;
 }

@@ -257,3 +257,8 @@ export function escapeServerText(text: string): string {
   if (safe.length > MAX_QUOTED) safe = `${safe.slice(0, MAX_QUOTED)}…`;
   return safe;
 }
+
+/** @internal The kind of a thrown value, for a message (its text could hold a URL, with its secrets). */
+export function errorKind(cause: unknown): string {
+  return cause instanceof Error ? cause.name : typeof cause;
+}

@@ -5,6 +5,7 @@
  * runs no game code: application ping replies are recognized inside `update()`, where they are
  * timed by their arrival, not by the frame.
  */
+import type { MessageInspector } from './dispatch.js';
 import { WebSocketError } from './errors.js';
 import type { EventQueue } from './queue.js';
 import { timerDelay } from './timers.js';
@@ -156,6 +157,26 @@ export class Heartbeat implements HeartbeatSink {
     if (sentAt !== undefined) this.roundTrip(arrival - sentAt);
     if (typeof reply === 'object') this.serverTime(reply.serverTime, arrival);
     return true;
+  }
+
+  /**
+   * What reads each message before its handlers: application ping replies (consumed) and server
+   * timestamps. Both run the game's code, so what it throws goes to `report`.
+   */
+  inspector(
+    serverTimeOf: ((data: string | Uint8Array) => number | undefined) | undefined,
+    report: (error: unknown) => void,
+  ): MessageInspector {
+    return (data, arrival) => {
+      try {
+        if (this.isPingReply(data, arrival)) return true;
+        const serverTime = serverTimeOf?.(data);
+        if (serverTime !== undefined) this.serverTime(serverTime, arrival);
+      } catch (error) {
+        report(error);
+      }
+      return false;
+    };
   }
 
   /** A server timestamp that arrived at `arrival` (local `performance.now()` clock). */

@@ -34,6 +34,17 @@ export interface SocketEvents<Socket> {
   incompleteFrame: (socket: Socket, fragment: string | Uint8Array, isFinal: boolean) => void;
 }
 
+/** The names of a socket's events, in the order the seed lists them. */
+export const SOCKET_EVENT_NAMES = [
+  'open',
+  'message',
+  'binary',
+  'closed',
+  'error',
+  'errorDesc',
+  'incompleteFrame',
+] as const satisfies readonly (keyof SocketEvents<unknown>)[];
+
 /** Options every platform understands; `Socket` is what `onHandlerError` gets. */
 export interface SocketOptions<Socket> {
   /** Subprotocols to offer; the chosen one is `socket.protocol`. */

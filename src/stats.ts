@@ -1,4 +1,5 @@
 /** Counters of sockets and managers, as the game reads them (each read is a new object). */
+import type { EventQueue } from './queue.js';
 
 /** What waits for `update()`: read with `socket.backlog`. */
 export interface Backlog {
@@ -58,4 +59,36 @@ export interface ManagerStats
   > {
   /** Live sockets. */
   sockets: number;
+}
+
+/** @internal A socket's counters: its queue's, what it sent, and its latency. */
+export function socketStats(
+  queue: EventQueue,
+  sent: { readonly messages: number; readonly bytes: number; readonly dropped: number },
+  latency: number,
+): SocketStats {
+  return {
+    messagesIn: queue.messagesIn,
+    bytesIn: queue.bytesIn,
+    messagesOut: sent.messages,
+    bytesOut: sent.bytes,
+    droppedSends: sent.dropped,
+    queuedEvents: queue.length,
+    queuedBytes: queue.bytes,
+    peakQueuedEvents: queue.peakLength,
+    peakQueuedBytes: queue.peakBytes,
+    retainedBytes: queue.retained,
+    peakRetainedBytes: queue.peakRetained,
+    coalesced: queue.coalesced,
+    latency,
+  };
+}
+
+/** @internal What waits in `queue`, and for how long the oldest has. */
+export function backlogOf(queue: EventQueue): Backlog {
+  return {
+    events: queue.length,
+    bytes: queue.bytes,
+    oldestAgeMs: queue.length > 0 ? performance.now() - queue.headTime : 0,
+  };
 }

@@ -7,8 +7,10 @@
  * game's own `close()` (pump rule 7).
  */
 import { checkCloseArguments } from './close.js';
+import { Dispatcher } from './dispatch.js';
 import {
   asText,
+  errorKind,
   type HandshakeResponse,
   InvalidOptionError,
   InvalidStateError,
@@ -16,26 +18,15 @@ import {
   StreamingUnsupportedError,
   WebSocketError,
 } from './errors.js';
-import { type AnyHandler, Handlers } from './handlers.js';
+import { Handlers } from './handlers.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
 import { resolveLimits } from './limits.js';
 import type { ManagedSocket, ManagedSource, SocketManager } from './manager.js';
-import type { SocketEvents, SocketOptions, WebSocketState } from './options.js';
+import { SOCKET_EVENT_NAMES, type SocketEvents, type SocketOptions, type WebSocketState } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { EventQueue } from './queue.js';
-import type { Backlog, SocketStats } from './stats.js';
-import {
-  BINARY,
-  CLOSED,
-  ERROR,
-  type EventKind,
-  FRAGMENT,
-  OPEN,
-  type OpenInfo,
-  TEXT,
-  type Transport,
-  type TransportFactory,
-} from './transport.js';
+import { type Backlog, backlogOf, type SocketStats, socketStats } from './stats.js';
+import type { OpenInfo, Transport, TransportFactory } from './transport.js';
 import { checkProtocols, checkTimeout, normalizeUrl, toPayload } from './validate.js';
 
 /** @internal Option key: the socket a manager lists for this one (a reconnecting socket's connections). */
@@ -49,15 +40,7 @@ export type WebSocketEventName = keyof WebSocketEvents;
 /** Options of a `WebSocket` every platform understands (the entry points add their own). */
 export type WebSocketOptions = SocketOptions<WebSocket>;
 
-const EVENT_NAMES: ReadonlySet<string> = new Set<WebSocketEventName>([
-  'open',
-  'message',
-  'binary',
-  'closed',
-  'error',
-  'errorDesc',
-  'incompleteFrame',
-]);
+const EVENT_NAMES: ReadonlySet<string> = new Set<WebSocketEventName>(SOCKET_EVENT_NAMES);
 
 const STATE_IDLE = 0;
 const STATE_CONNECTING = 1;
@@ -104,17 +87,12 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
   private readonly manager: SocketManager | null;
   /** What the manager lists for this socket: itself, or the reconnecting socket it serves. */
   private readonly managedAs: ManagedSocket;
-  private readonly coalesceKey: ((data: string | Uint8Array) => unknown) | undefined;
-  private readonly serverTimeOf: ((data: string | Uint8Array) => number | undefined) | undefined;
   private readonly heartbeat: Heartbeat | undefined;
-  /** Messages must be read before dispatch (ping replies, server timestamps). */
-  private readonly inspectsMessages: boolean;
-  private eventTimeValue = 0;
+  private readonly dispatcher: Dispatcher<WebSocket>;
   private protocolValue = '';
   private extensionsValue = '';
-  private messagesOut = 0;
-  private bytesOut = 0;
-  private droppedSends = 0;
+  /** Messages handed to the transport, their bytes, and sends dropped under a dead connection. */
+  private readonly sent = { messages: 0, bytes: 0, dropped: 0 };
 
   /**
    * Create a socket; nothing connects until {@link WebSocket.open}.
@@ -164,10 +142,23 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
     this.manager = manager;
     this.managedAs = managedAs ?? this;
     this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, onHandlerError);
-    this.coalesceKey = coalesce;
-    this.serverTimeOf = serverTime;
-    this.heartbeat = createHeartbeat({ pingInterval, closeAfterNoMessage, appPing }, serverTime, transport, this.queue);
-    this.inspectsMessages = appPing !== undefined || serverTime !== undefined;
+    const heartbeat = createHeartbeat(
+      { pingInterval, closeAfterNoMessage, appPing },
+      serverTime,
+      transport,
+      this.queue,
+    );
+    this.heartbeat = heartbeat;
+    const reads = appPing !== undefined || serverTime !== undefined;
+    const target = {
+      opened: (info: OpenInfo) => this.opened(info),
+      failed: (error: WebSocketError) => {
+        if (error.response !== null) this.internalRequest.response = error.response;
+      },
+      ended: () => this.ended(),
+    };
+    const inspect = reads ? heartbeat!.inspector(serverTime, (error) => this.handlers.report(error)) : undefined;
+    this.dispatcher = new Dispatcher(this.queue, this.handlers, target, coalesce, inspect);
   }
 
   /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
@@ -200,7 +191,7 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
    * dispatch: of the last one dispatched). Interpolate snapshots by this, not by frame time.
    */
   get eventTime(): number {
-    return this.eventTimeValue;
+    return this.dispatcher.eventTime;
   }
 
   /** Events waiting for `update()`. */
@@ -210,22 +201,7 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
 
   /** Counters since the socket opened (a new object each read). */
   get stats(): SocketStats {
-    const queue = this.queue;
-    return {
-      messagesIn: queue.messagesIn,
-      bytesIn: queue.bytesIn,
-      messagesOut: this.messagesOut,
-      bytesOut: this.bytesOut,
-      droppedSends: this.droppedSends,
-      queuedEvents: queue.length,
-      queuedBytes: queue.bytes,
-      peakQueuedEvents: queue.peakLength,
-      peakQueuedBytes: queue.peakBytes,
-      retainedBytes: queue.retained,
-      peakRetainedBytes: queue.peakRetained,
-      coalesced: queue.coalesced,
-      latency: this.latency,
-    };
+    return socketStats(this.queue, this.sent, this.latency);
   }
 
   /** Smoothed round-trip time to the server in ms, from pings (0 before the first pong). */
@@ -262,12 +238,7 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
 
   /** What waits for `update()`: a game back from a background tab can decide how to catch up. */
   get backlog(): Backlog {
-    const queue = this.queue;
-    return {
-      events: queue.length,
-      bytes: queue.bytes,
-      oldestAgeMs: queue.length > 0 ? performance.now() - queue.headTime : 0,
-    };
+    return backlogOf(this.queue);
   }
 
   /**
@@ -321,7 +292,7 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
       this.queue.error(
         new WebSocketError(
           'connection_failed',
-          `Could not start connecting to ${redactUrl(this.url)}: ${errorName(cause)}. The platform refused the connection before any network I/O; see error.cause.`,
+          `Could not start connecting to ${redactUrl(this.url)}: ${errorKind(cause)}. The platform refused the connection before any network I/O; see error.cause.`,
           { cause },
         ),
       );
@@ -344,11 +315,11 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
     }
     const payload = toPayload(data);
     if (this.transport.send(payload)) {
-      this.messagesOut++;
-      this.bytesOut += payload.length;
+      this.sent.messages++;
+      this.sent.bytes += payload.length;
     } else {
       // The connection ended underneath; the game learns it from the error/closed events to come.
-      this.droppedSends++;
+      this.sent.dropped++;
     }
   }
 
@@ -412,122 +383,28 @@ export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
     return this.queue.length;
   }
 
-  /**
-   * @internal Dispatch the oldest queued event to its handlers. The queue must not be empty.
-   * Returns false for a message coalescing dropped (no handler ran).
-   */
+  /** @internal Dispatch the oldest queued event (see {@link EventSource}). */
   dispatchNext(): boolean {
-    const queue = this.queue;
-    if (this.coalesceKey !== undefined) {
-      if (queue.uncoalesced) this.coalesceQueued(this.coalesceKey);
-      if (queue.headSuperseded) {
-        queue.shift();
-        queue.coalesced++;
-        return false;
-      }
-    }
-    const kind = queue.headKind;
-    this.eventTimeValue = queue.headTime;
-    if (kind !== TEXT && kind !== BINARY) {
-      this.dispatchOther(kind);
-      return true;
-    }
-    // Messages, the hot path: kept short so that V8 inlines what it calls.
-    const list = this.listOf(kind === TEXT ? 'message' : 'binary');
-    let payload: unknown;
-    if (this.inspectsMessages) {
-      payload = queue.headPayload;
-      if (this.inspect(payload as string | Uint8Array, queue.headTime)) {
-        queue.shift();
-        return false; // a ping reply: consumed
-      }
-    } else if (list !== undefined && list.length > 0) {
-      payload = queue.headPayload; // no handler: no decoding, no copy
-    }
-    queue.shift(); // before the handlers run: one that throws must not see its event again
-    this.emit(list, payload);
-    return true;
+    return this.dispatcher.next();
   }
 
-  /** Dispatch the oldest event, which is not a message: a fragment, open, error or closed. */
-  private dispatchOther(kind: EventKind): void {
-    const queue = this.queue;
-    const code = queue.headCode;
-    const payload = queue.headPayload;
-    queue.shift();
-    switch (kind) {
-      case FRAGMENT:
-        this.emit(this.listOf('incompleteFrame'), payload, code === 1);
-        break;
-      case OPEN: {
-        const info = payload as OpenInfo;
-        if (this.stateValue === STATE_CONNECTING) this.stateValue = STATE_OPEN; // state only moves forward
-        this.protocolValue = info.protocol;
-        this.extensionsValue = info.extensions;
-        if (info.response !== null) this.internalRequest.response = info.response;
-        this.emit(this.listOf('open'));
-        break;
-      }
-      case ERROR: {
-        const error = payload as WebSocketError;
-        if (error.response !== null) this.internalRequest.response = error.response;
-        this.emit(this.listOf('error'), error);
-        this.emit(this.listOf('errorDesc'), describe(error));
-        break;
-      }
-      case CLOSED:
-        this.stateValue = STATE_CLOSED;
-        this.heartbeat?.stop();
-        if (this.manager !== null && this.managedAs === this) this.manager.leave(this);
-        this.emit(this.listOf('closed'), code, payload);
-        break;
-    }
+  /** The `open` event: the game's view opens (state only moves forward). */
+  private opened(info: OpenInfo): void {
+    if (this.stateValue === STATE_CONNECTING) this.stateValue = STATE_OPEN;
+    this.protocolValue = info.protocol;
+    this.extensionsValue = info.extensions;
+    if (info.response !== null) this.internalRequest.response = info.response;
   }
 
-  /** Ping replies and server timestamps; true when the message is a ping reply. Game code: guarded. */
-  private inspect(data: string | Uint8Array, arrival: number): boolean {
-    const heartbeat = this.heartbeat!;
-    try {
-      if (heartbeat.isPingReply(data, arrival)) return true;
-      const serverTime = this.serverTimeOf?.(data);
-      if (serverTime !== undefined) heartbeat.serverTime(serverTime, arrival);
-    } catch (error) {
-      this.handlers.report(error);
-    }
-    return false;
-  }
-
-  /** Run the game's coalescing key over the messages queued since last time. */
-  private coalesceQueued(keyOf: (data: string | Uint8Array) => unknown): void {
-    this.queue.coalesce((data) => {
-      try {
-        return keyOf(data);
-      } catch (error) {
-        this.handlers.report(error); // the game's code: never swallowed, never fatal to the queue
-        return undefined;
-      }
-    });
+  /** The `closed` event: the end. */
+  private ended(): void {
+    this.stateValue = STATE_CLOSED;
+    this.heartbeat?.stop();
+    if (this.manager !== null && this.managedAs === this) this.manager.leave(this);
   }
 
   /** @internal Arrival sequence number of the oldest queued event, -1 when none. */
   get headSeq(): number {
     return this.queue.headSeq;
   }
-
-  private listOf(event: WebSocketEventName): AnyHandler[] | undefined {
-    return this.handlers.list(event);
-  }
-
-  private emit(list: AnyHandler[] | undefined, a?: unknown, b?: unknown): void {
-    this.handlers.emit(list, a, b);
-  }
-}
-
-function describe(error: WebSocketError): string {
-  return `${error.code}: ${error.message}`;
-}
-
-/** The kind of a thrown value, for a message (its text could hold the URL, with its secrets). */
-function errorName(cause: unknown): string {
-  return cause instanceof Error ? cause.name : typeof cause;
 }

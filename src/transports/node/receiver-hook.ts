@@ -66,22 +66,11 @@ interface ReceiverInternals {
 }
 
 // `ws` exports its Receiver class (ESM: a named export; CJS: `WebSocket.Receiver`); @types/ws omits it.
-type ReceiverClass = { prototype: Partial<ReceiverInternals> } | undefined;
-const receiverPrototype: Partial<ReceiverInternals> =
-  (
-    (wsModule as unknown as { Receiver?: ReceiverClass }).Receiver ??
-    (WsWebSocket as unknown as { Receiver?: ReceiverClass }).Receiver
-  )?.prototype ?? {};
-
-/**
- * `ws`'s Receiver has the methods the hook relies on (checked once, at load). Without them (a
- * future `ws`), messages take `ws`'s own event path and fragments cannot be streamed.
- */
-export const CAN_HOOK_RECEIVER =
-  typeof receiverPrototype.dataMessage === 'function' &&
-  typeof receiverPrototype.createError === 'function' &&
-  typeof receiverPrototype.startLoop === 'function' &&
-  typeof receiverPrototype._write === 'function';
+type ReceiverClass = (new (options: object) => ReceiverInternals & NodeJS.WritableStream) | undefined;
+const Receiver: ReceiverClass =
+  (wsModule as unknown as { Receiver?: ReceiverClass }).Receiver ??
+  (WsWebSocket as unknown as { Receiver?: ReceiverClass }).Receiver;
+const receiverPrototype: Partial<ReceiverInternals> = Receiver?.prototype ?? {};
 /** `ws`'s own `_write`: the parser the fast path hands everything but whole data frames to. */
 const wsWrite = receiverPrototype._write!;
 
@@ -269,4 +258,61 @@ function newDecoder(owner: ReceiverOwner): TextDecoder {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   decoders.set(owner, decoder);
   return decoder;
+}
+
+/**
+ * Whether the hook works with the `ws` installed, checked once, at load: the methods it replaces
+ * exist, and known frames written through `ws`'s real Receiver with the hook in place (whole
+ * frames, a fragmented message, a frame cut across two reads) give the known messages. If not (a
+ * `ws` release that changed its internals), messages take `ws`'s own event path, with a warning.
+ */
+function hookWorks(): boolean {
+  if (Receiver === undefined || typeof receiverPrototype.dataMessage !== 'function') return false;
+  if (typeof receiverPrototype.createError !== 'function' || typeof receiverPrototype.startLoop !== 'function') {
+    return false;
+  }
+  try {
+    const seen: string[] = [];
+    const note = (isText: boolean, bytes: Uint8Array) => seen.push(`${isText ? 't' : 'b'}${Buffer.from(bytes)}`);
+    const sink = {
+      message: (source: Uint8Array, start: number, end: number, isText: boolean) =>
+        note(isText, source.subarray(start, end)),
+      text: (data: string | Uint8Array) => note(true, typeof data === 'string' ? Buffer.from(data) : data),
+      binary: (data: Uint8Array) => note(false, data),
+    } as unknown as TransportSink;
+    const owner: ReceiverOwner = { sink, readTime: 0, streamFragments: false, holding: false, stall: null };
+    const receiver = new Receiver({ isServer: false, maxPayload: 1024, extensions: {}, binaryType: 'nodebuffer' });
+    let failed = false;
+    receiver.on('error', () => {
+      failed = true;
+    });
+    receiver[kOwner] = owner;
+    receiver._write = fastWrite;
+    receiver.dataMessage = directDataMessage;
+    const frame = (first: number, text: string) =>
+      Buffer.concat([Buffer.from([first, text.length]), Buffer.from(text)]);
+    const cut = frame(0x82, 'c'.repeat(100));
+    receiver.write(
+      Buffer.concat([
+        frame(0x81, 'whole'),
+        frame(0x82, 'bytes'),
+        frame(0x01, 'frag'),
+        frame(0x80, 'ment'),
+        cut.subarray(0, 50),
+      ]),
+    );
+    receiver.write(Buffer.concat([cut.subarray(50), frame(0x81, 'after')]));
+    return !failed && seen.join(',') === `twhole,bbytes,tfragment,b${'c'.repeat(100)},tafter`;
+  } catch {
+    return false;
+  }
+}
+
+/** The hook is used: it behaves with this `ws` (see {@link hookWorks}). */
+export const CAN_HOOK_RECEIVER = hookWorks();
+if (!CAN_HOOK_RECEIVER && receiverPrototype._write !== undefined) {
+  process.emitWarning(
+    "ticksocket: the installed ws does not behave as the versions ticksocket was tested with; messages take ws's own (slower) path and incompleteFrame is unavailable. Install a ws version within ticksocket's range.",
+    'TicksocketWarning',
+  );
 }

@@ -9,25 +9,53 @@ import { redactUrl, WebSocketError } from '../errors.js';
 import { timerDelay } from '../timers.js';
 import type { ConnectOptions, HeartbeatSink, Transport, TransportOptions, TransportSink } from '../transport.js';
 
-/** Make the native-WebSocket transport for one socket. */
-export function createBrowserTransport(url: string, options: TransportOptions): Transport {
-  return new BrowserTransport(url, options);
+/** The part of the WebSocket API the transport drives: the page's own, or one whose other end is a worker. */
+export interface NativeSocket {
+  readonly readyState: number;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly bufferedAmount: number;
+  binaryType: string;
+  onopen: (() => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onerror: (() => void) | null;
+  onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
 }
 
-/** @internal The native-WebSocket transport; the worker transport extends it. */
-export class BrowserTransport implements Transport {
+/** Where a native socket that receives messages in batches (the worker's) reports them. */
+export interface BatchTarget {
+  readonly sink: TransportSink;
+  readonly heartbeat: HeartbeatSink | undefined;
+}
+
+/** Opens the native socket of one connection. */
+export type OpenNative = (url: string, protocols: string[] | undefined, batches: BatchTarget) => NativeSocket;
+
+/** The page's own WebSocket. */
+const openPageSocket: OpenNative = (url, protocols) => new globalThis.WebSocket(url, protocols) as NativeSocket;
+
+/** Make the native-WebSocket transport for one socket. */
+export function createBrowserTransport(url: string, options: TransportOptions): Transport {
+  return new BrowserTransport(url, options, openPageSocket);
+}
+
+/** @internal The native-WebSocket transport, over the page's WebSocket or another {@link NativeSocket}. */
+export class BrowserTransport implements Transport, BatchTarget {
   readonly canPause = false;
   readonly canStreamFragments = false;
-  protected sink!: TransportSink;
-  private native: globalThis.WebSocket | null = null;
+  sink!: TransportSink;
+  heartbeat: HeartbeatSink | undefined;
+  private native: NativeSocket | null = null;
   private opened = false;
   private errorReported = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  protected heartbeat: HeartbeatSink | undefined;
 
   constructor(
     private readonly url: string,
     private readonly options: TransportOptions,
+    private readonly openNative: OpenNative,
   ) {}
 
   get bufferedAmount(): number {
@@ -37,7 +65,7 @@ export class BrowserTransport implements Transport {
   connect(sink: TransportSink, { heartbeat }: ConnectOptions): void {
     this.sink = sink;
     this.heartbeat = heartbeat;
-    const native = this.openNative(this.url, this.options.protocols as string[] | undefined);
+    const native = this.openNative(this.url, this.options.protocols as string[], this);
     native.binaryType = 'arraybuffer';
     native.onopen = this.onOpen;
     native.onmessage = this.onMessage;
@@ -46,11 +74,6 @@ export class BrowserTransport implements Transport {
     this.native = native;
     const timeout = this.options.handshakeTimeout ?? 0;
     if (timeout > 0) this.timer = setTimeout(this.onHandshakeTimeout, timerDelay(timeout));
-  }
-
-  /** The socket the transport drives: the page's own WebSocket here. */
-  protected openNative(url: string, protocols: string[] | undefined): globalThis.WebSocket {
-    return new globalThis.WebSocket(url, protocols);
   }
 
   send(data: string | Uint8Array): boolean {
@@ -116,7 +139,7 @@ export class BrowserTransport implements Transport {
     );
   };
 
-  private readonly onClose = (event: CloseEvent): void => {
+  private readonly onClose = (event: { code: number; reason: string; wasClean: boolean }): void => {
     this.end(event.code, event.reason, event.wasClean);
   };
 

@@ -4,12 +4,13 @@
  * packs the messages of each burst into one transferred ArrayBuffer; here each message goes to
  * the queue as a range of that buffer, and `update()` dispatches as usual.
  *
- * It is the browser transport with the page's WebSocket replaced by {@link WorkerSocket}, an
- * object with the same surface whose other end is the worker: connection, close handshake,
- * timeouts and errors are handled exactly as in the browser transport.
+ * It is the browser transport driving a {@link WorkerSocket} instead of the page's WebSocket: a
+ * {@link NativeSocket} whose other end is the worker, so connection, close handshake, timeouts
+ * and errors are handled exactly as in the browser transport.
  */
-import type { Transport, TransportOptions, TransportSink } from '../transport.js';
-import { BrowserTransport } from './browser.js';
+import type { Transport, TransportOptions } from '../transport.js';
+import { type BatchTarget, BrowserTransport, type NativeSocket } from './browser.js';
+import { BATCH_WRITER, readBatch } from './worker-batch.js';
 
 /**
  * The worker transport (browsers): the socket's native WebSocket runs in a Web Worker of its
@@ -23,35 +24,12 @@ import { BrowserTransport } from './browser.js';
  * ```
  */
 export function createWorkerTransport(url: string, options: TransportOptions): Transport {
-  return new WorkerTransport(url, options);
+  return new BrowserTransport(
+    url,
+    options,
+    (socketUrl, protocols, batches) => new WorkerSocket(socketUrl, protocols, batches),
+  );
 }
-
-class WorkerTransport extends BrowserTransport {
-  protected override openNative(url: string, protocols: string[] | undefined): globalThis.WebSocket {
-    return new WorkerSocket(url, protocols, this) as unknown as globalThis.WebSocket;
-  }
-
-  /** A batch from the worker: records of [kind u8][time f64][length u32][payload]. */
-  receive(batch: ArrayBuffer): void {
-    const sink: TransportSink = this.sink;
-    const bytes = new Uint8Array(batch);
-    const view = new DataView(batch);
-    const origin = performance.timeOrigin; // the worker's performance.now() clock is not ours: times come as epoch ms
-    let time = 0;
-    for (let at = 0; at < bytes.length; ) {
-      const isText = bytes[at] === TEXT_RECORD;
-      time = view.getFloat64(at + 1, true) - origin;
-      const start = at + RECORD_HEADER;
-      const end = start + view.getUint32(at + 9, true);
-      sink.message(bytes, start, end, isText, time);
-      at = end;
-    }
-    this.heartbeat?.heard(time);
-  }
-}
-
-const TEXT_RECORD = 1;
-const RECORD_HEADER = 13;
 
 interface CloseInfo {
   code: number;
@@ -67,17 +45,18 @@ type FromWorker =
   | { type: 'buffered'; amount: number; acknowledged: number };
 
 /**
- * The page's end of the worker: what the browser transport sees as its native WebSocket. Sends
+ * The page's end of the worker: the browser transport's native socket. Sends
  * made in one turn go to the worker in one message (data copied: the game may reuse its buffer).
  */
-class WorkerSocket {
+class WorkerSocket implements NativeSocket {
   readyState = 0;
   protocol = '';
   extensions = '';
   binaryType = 'arraybuffer';
   onopen: (() => void) | null = null;
   onerror: (() => void) | null = null;
-  onmessage: unknown = null;
+  /** Unused: messages come in batches, straight to the transport's sink. */
+  onmessage: ((event: MessageEvent) => void) | null = null;
   private readonly worker: Worker;
   private closeHandler: ((event: CloseInfo) => void) | null = null;
   private outgoing: Array<string | ArrayBuffer> = [];
@@ -90,7 +69,7 @@ class WorkerSocket {
   constructor(
     url: string,
     protocols: string[] | undefined,
-    private readonly transport: WorkerTransport,
+    private readonly batches: BatchTarget,
   ) {
     this.worker = new Worker(workerUrl());
     this.worker.onmessage = this.onWorkerMessage;
@@ -146,7 +125,7 @@ class WorkerSocket {
   private readonly onWorkerMessage = (event: MessageEvent<ArrayBuffer | FromWorker>): void => {
     const message = event.data;
     if (message instanceof ArrayBuffer) {
-      this.transport.receive(message);
+      readBatch(message, this.batches);
       return;
     }
     switch (message.type) {
@@ -184,38 +163,15 @@ function workerUrl(): string {
  * source would get helpers injected by `keepNames`, downlevelling or coverage, which the worker
  * does not have). Plain ES2017; every browser scenario of the test suite runs through it.
  *
- * Messages of one burst (until the worker's event loop is idle) leave in one batch:
- * [kind u8: 1 text, 2 binary][time f64: epoch ms][length u32][payload] per message, text as
- * UTF-8. Open, error and close follow the batch before them, so the order is kept.
+ * Messages of one burst (until the worker's event loop is idle) leave in one batch (the layout:
+ * worker-batch.ts). Open, error and close follow the batch before them, so the order is kept.
  */
 const WORKER_PROGRAM = `"use strict";
 var encoder = new TextEncoder();
 var native = null;
-var records = []; // kind, time, payload, kind, time, payload...
-var recordBytes = 0;
 var flushScheduled = false;
 var bufferPoll;
-
-function flush() {
-  flushScheduled = false;
-  if (records.length === 0) return;
-  var batch = new ArrayBuffer(recordBytes);
-  var bytes = new Uint8Array(batch);
-  var view = new DataView(batch);
-  var at = 0;
-  for (var i = 0; i < records.length; i += 3) {
-    var payload = records[i + 2];
-    bytes[at] = records[i];
-    view.setFloat64(at + 1, records[i + 1], true);
-    view.setUint32(at + 9, payload.length, true);
-    bytes.set(payload, at + 13);
-    at += 13 + payload.length;
-  }
-  records = [];
-  recordBytes = 0;
-  postMessage(batch, [batch]);
-}
-
+${BATCH_WRITER}
 function reportBuffered(acknowledged) {
   clearTimeout(bufferPoll);
   var amount = native === null ? 0 : native.bufferedAmount;
@@ -240,8 +196,7 @@ function connect(url, protocols) {
   socket.onmessage = function (message) {
     var isText = typeof message.data === "string";
     var payload = isText ? encoder.encode(message.data) : new Uint8Array(message.data);
-    records.push(isText ? 1 : 2, performance.timeOrigin + message.timeStamp, payload);
-    recordBytes += 13 + payload.length;
+    record(isText, performance.timeOrigin + message.timeStamp, payload);
     if (!flushScheduled) {
       flushScheduled = true;
       setTimeout(flush, 0);

@@ -1,5 +1,5 @@
 // Launch Debian's Chromium headless through playwright-core (no browser download): shared by the
-// tests (through test/chromium.ts) and bench/worker-transport-browser.mjs.
+// tests (through test/support/chromium.ts) and bench/worker-transport-browser.mjs.
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 

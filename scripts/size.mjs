@@ -14,9 +14,12 @@ import { build } from 'esbuild';
  * every browser bundle carries; 8 900 B for the edge rules every socket now keeps (about 1.2 KB
  * gzipped): limits resolved from one source with `maxPayload`, the queue's accounting of what
  * records keep alive, the argument checks (budgets, detached buffers) in validate.ts, URLs
- * redacted and server text escaped in messages, and the heartbeat's own timers and host.
+ * redacted and server text escaped in messages, and the heartbeat's own timers and host; 9 100 B
+ * for the one-pump redesign's seams (about 230 B gzipped): the event-source seam every socket kind
+ * and the manager share, the dispatch as an object of its own, the heartbeat's factory and
+ * message inspector, the size limits and counters in modules of their own.
  */
-export const SIZE_BUDGET = 8900;
+export const SIZE_BUDGET = 9100;
 
 /** Gzipped bytes of WebSocket + SocketManager bundled from `packageDir` (default: this checkout). */
 export async function browserBundleSize(packageDir = '.') {

@@ -6,7 +6,6 @@
  * `WebSocket`, and a `ReconnectingWebSocket` (each of its connections, and its own events).
  */
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
-import type { ArrivalListener } from './queue.js';
 import type { ManagerStats, SocketStats } from './stats.js';
 
 const INITIAL_CAPACITY = 64;
@@ -47,7 +46,7 @@ export interface ManagedSource {
  * app.ticker.add(() => manager.update()); // a's and b's handlers, in arrival order
  * ```
  */
-export class SocketManager implements EventSource, ArrivalListener {
+export class SocketManager {
   /** @internal Set while `update()` runs. */
   pumping = false;
   private readonly live = new Set<ManagedSocket>();

@@ -8,7 +8,7 @@
 import { checkCloseArguments } from './close.js';
 import { asText, InvalidStateError, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
-import type { ManagedSocket, ManagedSource, SocketManager } from './manager.js';
+import type { ManagedSocket, SocketManager } from './manager.js';
 import type { SocketEvents } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { nextArrival } from './queue.js';
@@ -76,7 +76,7 @@ const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
  * app.ticker.add(() => socket.update());
  * ```
  */
-export class ReconnectingWebSocket implements EventSource, ManagedSource, ManagedSocket {
+export class ReconnectingWebSocket implements ManagedSocket {
   /** The `WebSocket` class of the platform (set by the entry point). */
   static socketClass: SocketClass | undefined = undefined;
 

@@ -21,7 +21,7 @@ import {
 import { Handlers } from './handlers.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
 import { resolveLimits } from './limits.js';
-import type { ManagedSocket, ManagedSource, SocketManager } from './manager.js';
+import type { ManagedSocket, SocketManager } from './manager.js';
 import { SOCKET_EVENT_NAMES, type SocketEvents, type SocketOptions, type WebSocketState } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { EventQueue } from './queue.js';
@@ -65,7 +65,7 @@ const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'c
  * ticker.add(() => socket.update()); // handlers run here, once per frame
  * ```
  */
-export class WebSocket implements EventSource, ManagedSource, ManagedSocket {
+export class WebSocket implements ManagedSocket {
   /**
    * The transport a platform entry point gives its sockets (`ws` in Node, the native WebSocket in
    * browsers). The platform-neutral class has none: pass `options.transport`.

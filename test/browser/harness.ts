@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../chromium.js';
+import { launchChromium } from '../support/chromium.js';
 
 export const BUNDLE = 'dist/ticksocket.browser.js';
 

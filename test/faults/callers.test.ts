@@ -12,7 +12,7 @@ import {
   type Transport,
   WebSocket,
 } from '../../src/node.js';
-import { closeAllServers, openSocket, pumpUntilClosed, startServer } from '../helpers.js';
+import { closeAllServers, openSocket, pumpUntilClosed, startServer } from '../support/helpers.js';
 
 afterEach(async () => {
   vi.useRealTimers();

@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { constants, deflateRawSync } from 'node:zlib';
 import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../src/node.js';
-import { sleep } from '../helpers.js';
+import { sleep } from '../support/helpers.js';
 import { closeFrame, frame, onClientFrames, startFaultServer } from './fault-server.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failing seed can be replayed. */

@@ -7,7 +7,16 @@ import { runInNewContext } from 'node:vm';
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketError } from '../../src/node.js';
-import { closeAllServers, kinds, pumpUntil, pumpUntilClosed, record, sleep, startServer, waitFor } from '../helpers.js';
+import {
+  closeAllServers,
+  kinds,
+  pumpUntil,
+  pumpUntilClosed,
+  record,
+  sleep,
+  startServer,
+  waitFor,
+} from '../support/helpers.js';
 import { closeFaultServers, closeFrame, frame, onClientFrames, startFaultServer, text } from './fault-server.js';
 
 const rawServers = new Set<{ server: Server; sockets: Set<Socket> }>();

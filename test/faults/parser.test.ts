@@ -7,7 +7,7 @@ import { constants, deflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from '../../src/node.js';
-import { closeAllServers, pumpUntil, pumpUntilClosed, sleep, startServer } from '../helpers.js';
+import { closeAllServers, pumpUntil, pumpUntilClosed, sleep, startServer } from '../support/helpers.js';
 import { closeFaultServers, closeFrame, frame, onClientFrames, startFaultServer } from './fault-server.js';
 import { random } from './fuzz.js';
 

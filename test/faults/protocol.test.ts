@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { type NodeWebSocketOptions, WebSocket, type WebSocketError } from '../../src/node.js';
-import { pumpUntil, pumpUntilClosed, sleep } from '../helpers.js';
+import { pumpUntil, pumpUntilClosed, sleep } from '../support/helpers.js';
 import { closeFaultServers, closeFrame, frame, type HandshakeScript, startFaultServer, text } from './fault-server.js';
 
 afterEach(closeFaultServers);

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
 import { SocketManager, WebSocket } from '../../src/node.js';
-import { pumpUntil, sleep, startServer, type TestServer } from '../helpers.js';
+import { pumpUntil, sleep, startServer, type TestServer } from '../support/helpers.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const MAX_SOCKETS = 200;

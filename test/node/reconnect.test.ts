@@ -3,8 +3,8 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
-import { InvalidPayloadError, InvalidStateError, ReconnectingWebSocket } from '../src/node.js';
-import { closeAllServers, pumpUntil, startServer, type TestServer } from './helpers.js';
+import { InvalidPayloadError, InvalidStateError, ReconnectingWebSocket } from '../../src/node.js';
+import { closeAllServers, pumpUntil, startServer, type TestServer } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

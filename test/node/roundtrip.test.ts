@@ -2,8 +2,8 @@
 // and every binary input type send() accepts.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from '../src/node.js';
-import { closeAllServers, openSocket, pumpUntil, pumpUntilClosed, startServer } from './helpers.js';
+import type { WebSocket } from '../../src/node.js';
+import { closeAllServers, openSocket, pumpUntil, pumpUntilClosed, startServer } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

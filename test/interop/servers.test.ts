@@ -10,8 +10,8 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket, type WebSocketError } from '../src/node.js';
-import { pumpUntil, pumpUntilClosed, sleep } from './helpers.js';
+import { WebSocket, type WebSocketError } from '../../src/node.js';
+import { pumpUntil, pumpUntilClosed, sleep } from '../support/helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 /** An echo of 10 000 messages through a foreign server is slower under the suite's parallel load. */

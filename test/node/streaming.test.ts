@@ -3,8 +3,8 @@
 // message is. Unfragmented messages always go to message/binary.
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBrowserTransport } from '../src/browser.js';
-import { StreamingUnsupportedError, WebSocket } from '../src/node.js';
+import { createBrowserTransport } from '../../src/browser.js';
+import { StreamingUnsupportedError, WebSocket } from '../../src/node.js';
 import {
   closeAllServers,
   onGo,
@@ -13,7 +13,7 @@ import {
   pumpUntilClosed,
   startServer,
   type TestServer,
-} from './helpers.js';
+} from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

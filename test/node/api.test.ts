@@ -1,7 +1,7 @@
 // Argument checks and the state machine: every bad call throws a typed error with a stable
 // code before anything is sent, and an instance is never reused.
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket as CoreWebSocket } from '../src/index.js';
+import { WebSocket as CoreWebSocket } from '../../src/index.js';
 import {
   InvalidArgumentError,
   InvalidCloseCodeError,
@@ -11,8 +11,8 @@ import {
   InvalidUrlError,
   ReasonTooLongError,
   WebSocket,
-} from '../src/node.js';
-import { closeAllServers, openSocket, pumpUntil, pumpUntilClosed, record, startServer } from './helpers.js';
+} from '../../src/node.js';
+import { closeAllServers, openSocket, pumpUntil, pumpUntilClosed, record, startServer } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

@@ -9,8 +9,8 @@ import {
   SocketManager,
   startFixedStep,
   WebSocket,
-} from '../src/node.js';
-import { closeAllServers, onGo, sleep, startServer, waitFor } from './helpers.js';
+} from '../../src/node.js';
+import { closeAllServers, onGo, sleep, startServer, waitFor } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { type BrowserHarness, BUNDLE, runScenario, startBrowserHarness } from './browser/harness.js';
+import { type BrowserHarness, BUNDLE, runScenario, startBrowserHarness } from './harness.js';
 
 let harness: BrowserHarness;
 let wss: WebSocketServer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCloseArguments } from '../src/close.js';
+import { checkCloseArguments } from '../../src/close.js';
 import {
   CloseCode,
   InvalidCloseCodeError,
@@ -7,7 +7,7 @@ import {
   MAX_REASON_BYTES,
   ReasonTooLongError,
   utf8ByteLength,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 describe('close codes (RFC 6455 §7.4)', () => {
   it.each([999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 0, -1, 1000.5, Number.NaN])('refuses %s', (code) => {

@@ -1,8 +1,8 @@
 // Backlog rules for a game back from the background: coalescing keeps the newest snapshot per
 // key and every unkeyed message, in arrival order; the backlog is visible before pumping.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SocketManager, WebSocket } from '../src/node.js';
-import { closeAllServers, onGo, pumpUntil, pumpUntilClosed, startServer, waitFor } from './helpers.js';
+import { SocketManager, WebSocket } from '../../src/node.js';
+import { closeAllServers, onGo, pumpUntil, pumpUntilClosed, startServer, waitFor } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

@@ -7,7 +7,7 @@
 //           transport (the public `transport` option) queues each batch's messages as ranges
 //           of it, and the frame's update() dispatches them
 // Measured: messages/s, and game-thread time per message (event-loop utilization minus the
-// frames' own busy work). Not part of `npm run bench`: `node bench/worker-transport.mjs`.
+// frames' own busy work). Not part of `npm run bench`: `node bench/experiments/worker-transport.mjs`.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -19,7 +19,7 @@ const BUSY_MS = 12;
 if (!isMainThread) {
   // The worker: ticksocket's Node transport (its own frame parser), pumped as fast as the worker
   // can; its handler packs each burst of messages into one transferred buffer.
-  const { WebSocket } = await import('../dist/node.js');
+  const { WebSocket } = await import('../../dist/node.js');
   const socket = new WebSocket(`${workerData.url}/stream`, { perMessageDeflate: false });
   let parts = [];
   let bytes = 0;
@@ -63,7 +63,7 @@ if (!isMainThread) {
   };
   let pump;
   if (mode === 'plain') {
-    const { WebSocket } = await import('../dist/node.js');
+    const { WebSocket } = await import('../../dist/node.js');
     const socket = new WebSocket(`${url}/stream`, { perMessageDeflate: false });
     socket.on('binary', (_s, data) => {
       if (data[4] === 0xab) received++; // bytes 0-3 hold the index
@@ -76,7 +76,7 @@ if (!isMainThread) {
     // The game thread: a ticksocket WebSocket whose transport (the public `transport` option) is
     // the worker; each batch's messages go to the queue as ranges of the batch, as the Node
     // transport hands over a read, and the frame's update() dispatches them to the handlers.
-    const { WebSocket } = await import('../dist/node.js');
+    const { WebSocket } = await import('../../dist/node.js');
     let worker;
     const transport = () => ({
       canPause: false,
@@ -135,7 +135,7 @@ if (!isMainThread) {
   );
   process.exit(0);
 } else {
-  const server = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname], {
+  const server = spawn(process.execPath, [new URL('../server.mjs', import.meta.url).pathname], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve) => server.stdout.once('data', (line) => resolve(JSON.parse(line).url)));

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GameServer, startGameServer } from '../samples/server/server.js';
-import { launchChromium, SOFTWARE_WEBGL } from './chromium.js';
+import { type GameServer, startGameServer } from '../../samples/server/server.js';
+import { launchChromium, SOFTWARE_WEBGL } from '../support/chromium.js';
 
 const ARTIFACTS = 'test-artifacts';
 let server: GameServer;

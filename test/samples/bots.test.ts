@@ -1,8 +1,8 @@
 // The bot sample as a load generator, and the demo as a newcomer runs it.
 import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBots } from '../samples/bot/bots.js';
-import { type GameServer, startGameServer } from '../samples/server/server.js';
+import { runBots } from '../../samples/bot/bots.js';
+import { type GameServer, startGameServer } from '../../samples/server/server.js';
 
 let server: GameServer;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Experiment (issue 5), the browser half of bench/worker-transport.mjs: would a Web Worker that
+// Experiment (issue 5), the browser half of bench/experiments/worker-transport.mjs: would a Web Worker that
 // owns the native WebSocket pay? In headless Chromium a page runs 60 fps frames with 12 ms of
 // busy work each while the server streams 200k x 64 B. Compared, each in a fresh page:
 //   plain   ticksocket's browser transport: one MessageEvent per message on the page's thread
@@ -8,11 +8,11 @@
 //           as a range of it; the frame's update() dispatches them
 // Measured: messages/s, and main-thread time per message (Chromium's TaskDuration for the
 // page's thread, from the DevTools protocol, minus the frames' own busy work).
-// Not part of `npm run bench` (it needs Chromium): `npm run build && node bench/worker-transport-browser.mjs`.
+// Not part of `npm run bench` (it needs Chromium): `npm run build && node bench/experiments/worker-transport-browser.mjs`.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { launchChromium } from '../scripts/chromium.mjs';
+import { launchChromium } from '../../scripts/chromium.mjs';
 
 const COUNT = Number(process.env.COUNT ?? 200_000);
 const FRAME_MS = 16;
@@ -66,11 +66,11 @@ window.ticks = (mode, url) => new Promise((resolve) => {
 window.ready = true;
 </script>`;
 
-const server = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname], {
+const server = spawn(process.execPath, [new URL('../server.mjs', import.meta.url).pathname], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const wsUrl = await new Promise((resolve) => server.stdout.once('data', (line) => resolve(JSON.parse(line).url)));
-const bundle = readFileSync(new URL('../dist/ticksocket.browser.js', import.meta.url));
+const bundle = readFileSync(new URL('../../dist/ticksocket.browser.js', import.meta.url));
 const http = createServer((request, response) => {
   if (request.url === '/ticksocket.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
   else response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);

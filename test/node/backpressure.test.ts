@@ -3,8 +3,8 @@
 // low-water mark; nothing is lost: 100 MiB checked by count and SHA-1.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from '../src/node.js';
-import { closeAllServers, onGo, pumpUntil, pumpUntilClosed, sleep, startServer, waitFor } from './helpers.js';
+import { WebSocket } from '../../src/node.js';
+import { closeAllServers, onGo, pumpUntil, pumpUntilClosed, sleep, startServer, waitFor } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

@@ -1,10 +1,10 @@
 // The design's pump rules 1, 2, 3, 5 and 7, against real ws servers on 127.0.0.1.
-// (Rule 4 is test/endings.test.ts, rule 6 test/backpressure.test.ts.)
+// (Rule 4 is test/node/endings.test.ts, rule 6 test/node/backpressure.test.ts.)
 
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SocketManager, WebSocket } from '../src/node.js';
+import { SocketManager, WebSocket } from '../../src/node.js';
 import {
   closeAllServers,
   kinds,
@@ -16,7 +16,7 @@ import {
   sleep,
   startServer,
   waitFor,
-} from './helpers.js';
+} from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

@@ -2,11 +2,11 @@
 // Diagnostic (not part of `npm run bench`): CPU per received 64 B message with no network and
 // no server in the way. After a real handshake, pre-encoded frames are written straight into
 // the receiver of the client's ws socket; ticksocket's update() runs every N reads.
-//   node bench/depth.mjs ws|ts [readsPerUpdate]
+//   node bench/experiments/depth.mjs ws|ts [readsPerUpdate]
 // It shows what a pump costs as the number of messages waiting between updates grows.
 // (Reaches into ws and ticksocket internals: a measuring tool, not an example.)
 import { WebSocketServer, WebSocket as WsClient } from 'ws';
-import { WebSocket } from '../dist/node.js';
+import { WebSocket } from '../../dist/node.js';
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 await new Promise((r) => wss.once('listening', r));

@@ -6,8 +6,8 @@
 // success or a documented typed error.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ErrorCode, WebSocket, WebSocketError } from '../src/index.js';
-import type { Transport, TransportSink } from '../src/transport.js';
+import { type ErrorCode, WebSocket, WebSocketError } from '../../src/index.js';
+import type { Transport, TransportSink } from '../../src/transport.js';
 
 /** A transport the test drives: what it "receives" goes to the sink when the test says so. */
 function scriptedTransport() {

@@ -3,9 +3,9 @@
 // (same events, order and eventTime).
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket as CoreWebSocket } from '../src/index.js';
-import { createReplay, decodeRecording, recordEvents, WebSocket, type WebSocketError } from '../src/node.js';
-import { closeAllServers, onGo, pumpUntilClosed, startServer } from './helpers.js';
+import { WebSocket as CoreWebSocket } from '../../src/index.js';
+import { createReplay, decodeRecording, recordEvents, WebSocket, type WebSocketError } from '../../src/node.js';
+import { closeAllServers, onGo, pumpUntilClosed, startServer } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

@@ -1,8 +1,8 @@
 // The manager: one update() for every live socket; sockets join on open() and leave once
 // their closed is dispatched; idle sockets add no events and no work to an update().
 import { afterEach, describe, expect, it } from 'vitest';
-import { SocketManager, WebSocket } from '../src/node.js';
-import { closeAllServers, pumpUntil, pumpUntilClosed, startServer, waitFor } from './helpers.js';
+import { SocketManager, WebSocket } from '../../src/node.js';
+import { closeAllServers, pumpUntil, pumpUntilClosed, startServer, waitFor } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

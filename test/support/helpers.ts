@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ServerOptions, type WebSocket as ServerSocket, WebSocketServer } from 'ws';
-import { type SocketManager, WebSocket } from '../src/node.js';
+import { type SocketManager, WebSocket } from '../../src/node.js';
 
 export interface TestServer {
   url: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllServers, startServer } from './helpers.js';
+import { closeAllServers, startServer } from '../support/helpers.js';
 
 let app: string;
 

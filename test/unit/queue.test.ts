@@ -1,10 +1,10 @@
 // Pure unit tests of the event queue: order across ring growth, byte accounting, water marks.
 // The transport here only records pause/resume/abort: the queue is tested on its own.
 import { describe, expect, it } from 'vitest';
-import { WebSocketError } from '../src/errors.js';
-import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../src/limits.js';
-import { EventQueue, SMALL_PAYLOAD } from '../src/queue.js';
-import { CLOSED, ERROR, OPEN, TEXT, type Transport } from '../src/transport.js';
+import { WebSocketError } from '../../src/errors.js';
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../../src/limits.js';
+import { EventQueue, SMALL_PAYLOAD } from '../../src/queue.js';
+import { CLOSED, ERROR, OPEN, TEXT, type Transport } from '../../src/transport.js';
 
 function recordingTransport(canPause: boolean): Transport & { calls: string[] } {
   const calls: string[] = [];

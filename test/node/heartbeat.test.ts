@@ -1,8 +1,17 @@
 // Heartbeat and latency: real ping/pong frames in Node, an application ping for servers (and
 // browsers) without them, silence detection, and the server clock offset.
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, type WebSocketError } from '../src/node.js';
-import { closeAllServers, kinds, onGo, pumpUntil, pumpUntilClosed, record, sleep, startServer } from './helpers.js';
+import { WebSocket, type WebSocketError } from '../../src/node.js';
+import {
+  closeAllServers,
+  kinds,
+  onGo,
+  pumpUntil,
+  pumpUntilClosed,
+  record,
+  sleep,
+  startServer,
+} from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

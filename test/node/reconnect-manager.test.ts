@@ -2,8 +2,8 @@
 // errors rethrown by the update() that ran them, and a backoff that only a connection that stayed
 // up resets. Real servers on loopback; the server restart reuses its port.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReconnectingWebSocket, SocketManager, WebSocket } from '../src/node.js';
-import { closeAllServers, pumpUntil, sleep, startServer } from './helpers.js';
+import { ReconnectingWebSocket, SocketManager, WebSocket } from '../../src/node.js';
+import { closeAllServers, pumpUntil, sleep, startServer } from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

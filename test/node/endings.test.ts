@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, type WebSocketError } from '../src/node.js';
+import { WebSocket, type WebSocketError } from '../../src/node.js';
 import {
   closeAllServers,
   kinds,
@@ -17,7 +17,7 @@ import {
   sleep,
   startServer,
   waitFor,
-} from './helpers.js';
+} from '../support/helpers.js';
 
 afterEach(closeAllServers);
 

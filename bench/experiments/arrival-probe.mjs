@@ -2,12 +2,12 @@
 // Diagnostic (not part of `npm run bench`): where workload 5's arrival→dispatch time goes with a
 // setImmediate pump. Counts the loop iterations between the TCP read that carried a tick and the
 // update() that dispatched it (1: the first check phase after the read), and prints the gap.
-//   npm run build && node bench/arrival-probe.mjs
+//   npm run build && node bench/experiments/arrival-probe.mjs
 // (Reaches into ticksocket's transport for the TCP socket: a measuring tool, not an example.)
 import { spawn } from 'node:child_process';
-import { WebSocket } from '../dist/node.js';
+import { WebSocket } from '../../dist/node.js';
 
-const server = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname], {
+const server = spawn(process.execPath, [new URL('../server.mjs', import.meta.url).pathname], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const url = await new Promise((resolve) => server.stdout.once('data', (line) => resolve(JSON.parse(line).url)));

@@ -45,19 +45,7 @@ export type {
   SocketClass,
 } from './reconnecting.js';
 export { ReconnectingWebSocket as CoreReconnectingWebSocket, ReconnectingWebSocket } from './reconnecting.js';
-export type {
-  RecordedBase,
-  RecordedBinary,
-  RecordedClosed,
-  RecordedError,
-  RecordedEvent,
-  RecordedMessage,
-  RecordedOpen,
-  Recorder,
-  Replay,
-  ReplayOptions,
-} from './replay/index.js';
-export { createReplay, decodeRecording, encodeRecording, recordEvents } from './replay/index.js';
+export * from './replay/index.js';
 export type { ReconnectOptions, SendPolicy } from './retry.js';
 export type { Backlog, ManagerStats, SocketStats } from './stats.js';
 export { MAX_TIMER_DELAY } from './timers.js';

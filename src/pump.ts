@@ -29,10 +29,16 @@ export interface EventSource {
 /**
  * Dispatch what `source` holds now, within `budget`; returns how many events ran.
  *
- * @throws {@link InvalidStateError} when called from one of the source's own handlers; then, after
+ * @param manager the manager of a socket that has one: its own `update()` is refused.
+ * @throws {@link InvalidStateError} when the source belongs to `manager`, or is called from one of its own handlers; then, after
  *   the dispatch, what a handler threw (several as an `AggregateError`).
  */
-export function pump(source: EventSource, budget: UpdateBudget | undefined): number {
+export function pump(source: EventSource, budget: UpdateBudget | undefined, manager: object | null = null): number {
+  if (manager !== null) {
+    throw new InvalidStateError(
+      'This socket belongs to a SocketManager: call manager.update() instead of socket.update().',
+    );
+  }
   if (source.pumping) throw new InvalidStateError('update() was called from one of its own handlers.');
   if (budget !== undefined) checkBudget(budget);
   let steps = source.waiting;

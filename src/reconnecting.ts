@@ -248,12 +248,7 @@ export class ReconnectingWebSocket implements ManagedSocket {
    * @throws {@link InvalidStateError} if it belongs to a manager (call the manager's `update()`).
    */
   update(budget?: UpdateBudget): number {
-    if (this.manager !== null) {
-      throw new InvalidStateError(
-        'This socket belongs to a SocketManager: call manager.update() instead of socket.update().',
-      );
-    }
-    return pump(this, budget);
+    return pump(this, budget, this.manager);
   }
 
   /** @internal Set while `update()` runs (see {@link EventSource}). */

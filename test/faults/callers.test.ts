@@ -12,21 +12,12 @@ import {
   type Transport,
   WebSocket,
 } from '../../src/node.js';
-import { closeAllServers, openSocket, pumpUntilClosed, startServer } from '../support/helpers.js';
+import { closeAllServers, openSocket, pumpUntilClosed, startServer, thrownBy } from '../support/helpers.js';
 
 afterEach(async () => {
   vi.useRealTimers();
   await closeAllServers();
 });
-
-function thrownBy(action: () => unknown): Error & { code?: string } {
-  try {
-    action();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a throw');
-}
 
 describe('4. URLs in messages carry no user info and no query', () => {
   it('InvalidUrlError for a URL with credentials and a token', () => {

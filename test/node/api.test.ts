@@ -12,18 +12,17 @@ import {
   ReasonTooLongError,
   WebSocket,
 } from '../../src/node.js';
-import { closeAllServers, openSocket, pumpUntil, pumpUntilClosed, record, startServer } from '../support/helpers.js';
+import {
+  closeAllServers,
+  openSocket,
+  pumpUntil,
+  pumpUntilClosed,
+  record,
+  startServer,
+  thrownBy,
+} from '../support/helpers.js';
 
 afterEach(closeAllServers);
-
-function thrownBy(action: () => unknown): Error & { code?: string } {
-  try {
-    action();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('URLs', () => {
   it.each([

@@ -156,3 +156,13 @@ export async function pumpUntilClosed(
     what: 'closed',
   });
 }
+
+/** The error `action` throws (fails the test when it does not throw). */
+export function thrownBy(action: () => unknown): Error & { code?: string } {
+  try {
+    action();
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected the call to throw');
+}

@@ -7,7 +7,6 @@
  */
 import type { MessageInspector } from './dispatch.js';
 import { WebSocketError } from './errors.js';
-import type { EventQueue } from './queue.js';
 import { timerDelay } from './timers.js';
 import type { HeartbeatSink, Transport } from './transport.js';
 
@@ -37,12 +36,12 @@ export interface HeartbeatOptions {
   appPing: AppPing | undefined;
 }
 
-/** What the heartbeat needs of its socket; it never writes the queue itself. */
+/** What the heartbeat needs of its socket (the socket's queue is one): it reports, never writes. */
 export interface HeartbeatHost {
   /** The game's own backpressure paused reading: silence now is not the server's. */
-  readonly readingPaused: boolean;
+  readonly paused: boolean;
   /** The connection is over. */
-  readonly ended: boolean;
+  readonly hasEnded: boolean;
   /** End the connection with `error` (the server is gone or half-open). */
   fail(error: WebSocketError): void;
 }
@@ -60,32 +59,16 @@ const REAL_CLOCK: HeartbeatClock = {
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
 };
 
-/**
- * The heartbeat of a socket with these settings (undefined when it needs none): it reads the
- * queue's state, and fails the connection by queuing the error and dropping the transport.
- */
+/** The heartbeat of a socket with these settings, or undefined when it needs none. */
 export function createHeartbeat(
   options: HeartbeatOptions,
   serverTime: unknown,
   transport: Transport,
-  queue: EventQueue,
+  host: HeartbeatHost,
 ): Heartbeat | undefined {
   const { pingInterval, closeAfterNoMessage, appPing } = options;
-  if (pingInterval <= 0 && closeAfterNoMessage <= 0 && appPing === undefined && serverTime === undefined)
-    return undefined;
-  const host: HeartbeatHost = {
-    get readingPaused() {
-      return queue.paused;
-    },
-    get ended() {
-      return queue.hasEnded;
-    },
-    fail(error) {
-      queue.error(error);
-      transport.abort();
-    },
-  };
-  return new Heartbeat(options, transport, host);
+  const needed = pingInterval > 0 || closeAfterNoMessage > 0 || appPing !== undefined || serverTime !== undefined;
+  return needed ? new Heartbeat(options, transport, host) : undefined;
 }
 
 /** Samples kept for the clock offset and the minimum round trip. */
@@ -212,14 +195,14 @@ export class Heartbeat implements HeartbeatSink {
 
   /** Whether the timers still have work: false once the connection ended. */
   private running(): boolean {
-    if (!this.host.ended) return true;
+    if (!this.host.hasEnded) return true;
     this.stop();
     return false;
   }
 
   private readonly ping = (): void => {
     if (!this.running() || Number.isNaN(this.lastHeard)) return; // not open yet: handshakeTimeout covers that
-    if (this.host.readingPaused) {
+    if (this.host.paused) {
       // Replies cannot be read now, and would be timed late by the game's pause: none is timed.
       this.pendingPings.length = 0;
       return;
@@ -235,7 +218,7 @@ export class Heartbeat implements HeartbeatSink {
   private readonly checkSilence = (): void => {
     if (!this.running() || Number.isNaN(this.lastHeard)) return;
     const now = this.clock.now();
-    if (this.host.readingPaused) {
+    if (this.host.paused) {
       this.lastHeard = now; // liveness means the server: the game's own pause does not count
       return;
     }

@@ -4,10 +4,14 @@
  * `WebSocketEvents`, ...).
  */
 import type { WebSocketError } from './errors.js';
-import type { AppPing } from './heartbeat.js';
-import type { QueueLimits } from './limits.js';
-import type { SocketManager } from './manager.js';
-import type { TransportFactory } from './transport.js';
+import type { AppPing, HeartbeatOptions } from './heartbeat.js';
+import { type QueueLimits, type ResolvedLimits, resolveLimits } from './limits.js';
+import type { ManagedSocket, SocketManager } from './manager.js';
+import type { TransportFactory, TransportOptions } from './transport.js';
+import { checkProtocols, checkTimeout } from './validate.js';
+
+/** @internal Option key: the socket a manager lists for this one (a reconnecting socket's connections). */
+export const kManagedAs = Symbol('ticksocket.managedAs');
 
 /** Where a socket is in its life. An instance goes through these once, in order. */
 export type WebSocketState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
@@ -107,4 +111,65 @@ export interface SocketOptions<Socket> {
    * `clockOffset` and `serverNow()`. Runs inside `update()`, before the message's handlers.
    */
   serverTime?: (data: string | Uint8Array) => number | undefined;
+}
+
+/** @internal A socket's options, checked and split: its own, and what goes to its transport. */
+export interface ResolvedSocketOptions<Socket> {
+  /** The transport options, with the platform's own (headers, TLS...) passed through. */
+  readonly transport: TransportOptions;
+  readonly factory: TransportFactory<never> | undefined;
+  readonly limits: ResolvedLimits;
+  readonly manager: SocketManager | null;
+  readonly managedAs: ManagedSocket | undefined;
+  readonly heartbeat: HeartbeatOptions;
+  readonly onHandlerError: SocketOptions<Socket>['onHandlerError'];
+  readonly coalesce: SocketOptions<Socket>['coalesce'];
+  readonly serverTime: SocketOptions<Socket>['serverTime'];
+}
+
+/**
+ * @internal Check a socket's options and split them: what the socket keeps, and what its
+ * transport gets (never the queue, manager or netcode options).
+ *
+ * @throws {@link InvalidOptionError} for a bad option.
+ */
+export function resolveSocketOptions<Socket>(options: SocketOptions<Socket>): ResolvedSocketOptions<Socket> {
+  const {
+    protocols,
+    handshakeTimeout = 15_000,
+    closeTimeout = 5_000,
+    queue,
+    maxPayload,
+    manager = null,
+    transport,
+    onHandlerError,
+    coalesce,
+    pingInterval = 0,
+    closeAfterNoMessage = 0,
+    appPing,
+    serverTime,
+    [kManagedAs]: managedAs,
+    ...platform
+  } = options as SocketOptions<Socket> & { [kManagedAs]?: ManagedSocket };
+  for (const [name, value] of Object.entries({ handshakeTimeout, closeTimeout, pingInterval, closeAfterNoMessage })) {
+    checkTimeout(name, value);
+  }
+  const limits = resolveLimits(queue, maxPayload);
+  return {
+    transport: {
+      ...platform,
+      protocols: checkProtocols(protocols),
+      handshakeTimeout,
+      closeTimeout,
+      maxPayload: limits.maxPayload,
+    },
+    factory: transport,
+    limits,
+    manager,
+    managedAs,
+    heartbeat: { pingInterval, closeAfterNoMessage, appPing },
+    onHandlerError,
+    coalesce,
+    serverTime,
+  };
 }

@@ -15,6 +15,7 @@
  * And it keeps `closed` last and exactly once (rule 4): after `closed` it accepts nothing.
  */
 
+import { type ArrivalListener, nextArrival } from './arrival.js';
 import { type ByteLog, logFor } from './byte-log.js';
 import { connectionLostError, queueOverflowError, type WebSocketError } from './errors.js';
 import type { QueueLimits } from './limits.js';
@@ -34,19 +35,6 @@ import {
 
 /** What the queue needs of the connection below it: backpressure, and how its bytes decode. */
 export type QueueReader = Pick<Transport, 'canPause' | 'pause' | 'resume' | 'byteArray' | 'decodeText'>;
-
-/** Told of every event a queue accepts, in global arrival order (the manager). */
-export interface ArrivalListener {
-  arrived(owner: object, seq: number): void;
-}
-
-/** Global arrival order across every queue of the process: same arrivals, same sequence. */
-let lastSeq = 0;
-
-/** The next arrival number: for an event queued outside a queue (a reconnecting socket's own). */
-export function nextArrival(): number {
-  return ++lastSeq;
-}
 
 const INITIAL_CAPACITY = 8;
 
@@ -116,13 +104,13 @@ export class EventQueue implements TransportSink {
   /**
    * @param reader paused past the high-water mark, resumed below the low-water mark.
    * @param owner what the arrival listener is told each event belongs to.
-   * @param overflowed called once the hard cap is passed (after `error` and `closed` are queued): drop the connection.
+   * @param drop drops the connection at once (the queue overflowed, or {@link EventQueue.fail}).
    */
   constructor(
     private readonly reader: QueueReader,
     private readonly limits: Readonly<QueueLimits>,
     private readonly owner: object,
-    private readonly overflowed: () => void,
+    private readonly drop: () => void,
   ) {
     this.decode = reader.decodeText ?? decodeUtf8;
     this.byteArray = reader.byteArray ?? Uint8Array;
@@ -274,7 +262,7 @@ export class EventQueue implements TransportSink {
     if (this.ended) return;
     if (this.length > this.mask) this.grow();
     const slot = (this.head + this.length) & this.mask;
-    const seq = ++lastSeq;
+    const seq = nextArrival();
     let charge = size;
     if (kind !== OPEN && kind !== ERROR && kind !== CLOSED && typeof payload !== 'string') {
       if (start < 0 && kind !== FRAGMENT && size < SMALL_PAYLOAD) {
@@ -338,11 +326,17 @@ export class EventQueue implements TransportSink {
     }
   }
 
+  /** End the connection with `error`: queued, then `closed` when the transport reports the drop. */
+  fail(error: WebSocketError): void {
+    this.error(error);
+    this.drop();
+  }
+
   /** The game stopped pumping and reading cannot pause: fail loudly rather than grow. */
   private overflow(): void {
     this.error(queueOverflowError(this.limits.maxEvents, this.limits.maxBytes));
     this.closed(1006, 'queue overflow', false);
-    this.overflowed();
+    this.drop();
   }
 
   private grow(): void {

@@ -5,18 +5,19 @@
  * and `reconnected` through `update()` like every other event. Sends made while disconnected
  * follow a policy: dropped (counted), queued (capped, and expired when stale), or refused.
  */
+
+import { nextArrival } from './arrival.js';
 import { checkCloseArguments } from './close.js';
 import { asText, InvalidStateError, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
-import type { SocketEvents } from './options.js';
+import { kManagedAs, type SocketEvents } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
-import { nextArrival } from './queue.js';
 import { checkRetry, DEFAULTS, delayFor, type ReconnectOptions, type SendPolicy } from './retry.js';
 import type { SocketStats } from './stats.js';
 import { timerDelay } from './timers.js';
 import { toPayload } from './validate.js';
-import { kManagedAs, WebSocket, type WebSocketOptions } from './websocket.js';
+import { WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** Options of a {@link ReconnectingWebSocket}: those of each socket it makes, plus `reconnect`. */
 export interface ReconnectingWebSocketOptions extends WebSocketOptions {

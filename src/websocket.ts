@@ -20,18 +20,19 @@ import {
 } from './errors.js';
 import { Handlers } from './handlers.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
-import { resolveLimits } from './limits.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
-import { SOCKET_EVENT_NAMES, type SocketEvents, type SocketOptions, type WebSocketState } from './options.js';
+import {
+  resolveSocketOptions,
+  SOCKET_EVENT_NAMES,
+  type SocketEvents,
+  type SocketOptions,
+  type WebSocketState,
+} from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { EventQueue } from './queue.js';
 import { type Backlog, backlogOf, type SocketStats, socketStats } from './stats.js';
 import type { OpenInfo, Transport, TransportFactory } from './transport.js';
-import { checkProtocols, checkTimeout, normalizeUrl, toPayload } from './validate.js';
-
-/** @internal Option key: the socket a manager lists for this one (a reconnecting socket's connections). */
-export const kManagedAs = Symbol('ticksocket.managedAs');
-type InternalOptions = { [kManagedAs]?: ManagedSocket };
+import { normalizeUrl, toPayload } from './validate.js';
 
 /** The events of a `WebSocket` and their handler signatures. */
 export type WebSocketEvents = SocketEvents<WebSocket>;
@@ -102,54 +103,22 @@ export class WebSocket implements ManagedSocket {
    */
   constructor(url: string | URL, options: WebSocketOptions = {}) {
     this.url = normalizeUrl(url);
-    // The socket's own options, checked; what is left is the platform's, for the transport.
-    const {
-      protocols,
-      handshakeTimeout = 15_000,
-      closeTimeout = 5_000,
-      queue: queueLimits,
-      maxPayload,
-      manager = null,
-      transport: factoryOption,
-      onHandlerError,
-      coalesce,
-      pingInterval = 0,
-      closeAfterNoMessage = 0,
-      appPing,
-      serverTime,
-      [kManagedAs]: managedAs,
-      ...platform
-    } = options as WebSocketOptions & InternalOptions;
-    for (const [name, value] of Object.entries({ handshakeTimeout, closeTimeout, pingInterval, closeAfterNoMessage })) {
-      checkTimeout(name, value);
-    }
-    const limits = resolveLimits(queueLimits, maxPayload);
-    const factory = factoryOption ?? (this.constructor as typeof WebSocket).defaultTransport;
+    const own = resolveSocketOptions(options);
+    const factory = own.factory ?? (this.constructor as typeof WebSocket).defaultTransport;
     if (factory === undefined) {
       throw new InvalidOptionError(
         "No transport: import WebSocket from 'ticksocket' (Node or browser entry) or pass options.transport.",
       );
     }
-    const transport = (factory as TransportFactory)(this.url, {
-      ...platform,
-      protocols: checkProtocols(protocols),
-      handshakeTimeout,
-      closeTimeout,
-      maxPayload: limits.maxPayload,
-    });
+    const transport = (factory as TransportFactory)(this.url, own.transport);
     this.transport = transport;
-    this.queue = new EventQueue(transport, limits.queue, this, () => transport.abort());
-    this.manager = manager;
-    this.managedAs = managedAs ?? this;
-    this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, onHandlerError);
-    const heartbeat = createHeartbeat(
-      { pingInterval, closeAfterNoMessage, appPing },
-      serverTime,
-      transport,
-      this.queue,
-    );
+    this.queue = new EventQueue(transport, own.limits.queue, this, () => transport.abort());
+    this.manager = own.manager;
+    this.managedAs = own.managedAs ?? this;
+    this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, own.onHandlerError);
+    const heartbeat = createHeartbeat(own.heartbeat, own.serverTime, transport, this.queue);
     this.heartbeat = heartbeat;
-    const reads = appPing !== undefined || serverTime !== undefined;
+    const reads = own.heartbeat.appPing !== undefined || own.serverTime !== undefined;
     const target = {
       opened: (info: OpenInfo) => this.opened(info),
       failed: (error: WebSocketError) => {
@@ -157,8 +126,8 @@ export class WebSocket implements ManagedSocket {
       },
       ended: () => this.ended(),
     };
-    const inspect = reads ? heartbeat!.inspector(serverTime, (error) => this.handlers.report(error)) : undefined;
-    this.dispatcher = new Dispatcher(this.queue, this.handlers, target, coalesce, inspect);
+    const inspect = reads ? heartbeat!.inspector(own.serverTime, (error) => this.handlers.report(error)) : undefined;
+    this.dispatcher = new Dispatcher(this.queue, this.handlers, target, own.coalesce, inspect);
   }
 
   /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */

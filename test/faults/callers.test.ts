@@ -204,7 +204,7 @@ describe('16. pings go out every pingInterval, even when the timer fires a littl
   it('10 intervals, 10 pings (and silence checked on its own timer)', () => {
     const pings: number[] = [];
     const transport = { ping: (sentAt: number) => pings.push(sentAt) } as unknown as Transport;
-    const host = { readingPaused: false, ended: false, fail: () => {} };
+    const host = { paused: false, hasEnded: false, fail: () => {} };
     const { clock, advanceTo } = earlyClock(0.3);
     const heartbeat = new Heartbeat(
       { pingInterval: 100, closeAfterNoMessage: 1_000, appPing: undefined },

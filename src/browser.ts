@@ -1,8 +1,7 @@
 // The browser entry point (`exports` conditions "browser" and "default"): `WebSocket` connects
 // through the native WebSocket. Nothing here imports `ws` or any `node:` module.
 
-import { ReconnectingWebSocket as CoreReconnectingWebSocket } from './reconnecting.js';
-import type { ReconnectOptions } from './retry.js';
+import { ReconnectingWebSocket as CoreReconnectingWebSocket, type SocketClass } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
 import { createBrowserTransport } from './transports/browser.js';
 import { WebSocket as CoreWebSocket, type WebSocketOptions } from './websocket.js';
@@ -26,12 +25,8 @@ export { createBrowserTransport };
  * requestAnimationFrame(function frame() { socket.update(); render(); requestAnimationFrame(frame); });
  * ```
  */
-export class WebSocket extends CoreWebSocket {
+export class WebSocket extends CoreWebSocket<BrowserWebSocketOptions> {
   static override defaultTransport: TransportFactory<never> | undefined = createBrowserTransport;
-
-  constructor(url: string | URL, options?: BrowserWebSocketOptions) {
-    super(url, options);
-  }
 }
 
 /**
@@ -42,10 +37,6 @@ export class WebSocket extends CoreWebSocket {
  * const socket = new ReconnectingWebSocket(url, { reconnect: { sendPolicy: 'queue' } }).open();
  * ```
  */
-export class ReconnectingWebSocket extends CoreReconnectingWebSocket {
-  static override socketClass: typeof CoreWebSocket | undefined = WebSocket;
-
-  constructor(url: string | URL, options?: BrowserWebSocketOptions & { reconnect?: ReconnectOptions }) {
-    super(url, options);
-  }
+export class ReconnectingWebSocket extends CoreReconnectingWebSocket<BrowserWebSocketOptions> {
+  static override socketClass: SocketClass | undefined = WebSocket;
 }

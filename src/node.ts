@@ -1,7 +1,6 @@
 // The Node entry point (`exports` condition "node"): `WebSocket` connects through `ws`.
 
-import { ReconnectingWebSocket as CoreReconnectingWebSocket } from './reconnecting.js';
-import type { ReconnectOptions } from './retry.js';
+import { ReconnectingWebSocket as CoreReconnectingWebSocket, type SocketClass } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
 import type { NodeTransportOptions } from './transports/node/options.js';
 import { createNodeTransport } from './transports/node/transport.js';
@@ -25,12 +24,8 @@ export interface NodeWebSocketOptions extends WebSocketOptions, NodeTransportOpt
  * setInterval(() => socket.update(), 50); // a 20 Hz server tick
  * ```
  */
-export class WebSocket extends CoreWebSocket {
+export class WebSocket extends CoreWebSocket<NodeWebSocketOptions> {
   static override defaultTransport: TransportFactory<never> | undefined = createNodeTransport;
-
-  constructor(url: string | URL, options?: NodeWebSocketOptions) {
-    super(url, options);
-  }
 }
 
 /**
@@ -41,10 +36,6 @@ export class WebSocket extends CoreWebSocket {
  * const socket = new ReconnectingWebSocket(url, { reconnect: { sendPolicy: 'queue' } }).open();
  * ```
  */
-export class ReconnectingWebSocket extends CoreReconnectingWebSocket {
-  static override socketClass: typeof CoreWebSocket | undefined = WebSocket;
-
-  constructor(url: string | URL, options?: NodeWebSocketOptions & { reconnect?: ReconnectOptions }) {
-    super(url, options);
-  }
+export class ReconnectingWebSocket extends CoreReconnectingWebSocket<NodeWebSocketOptions> {
+  static override socketClass: SocketClass | undefined = WebSocket;
 }

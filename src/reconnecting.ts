@@ -77,7 +77,7 @@ const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
  * app.ticker.add(() => socket.update());
  * ```
  */
-export class ReconnectingWebSocket implements ManagedSocket {
+export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketOptions> implements ManagedSocket {
   /** The `WebSocket` class of the platform (set by the entry point). */
   static socketClass: SocketClass | undefined = undefined;
 
@@ -107,7 +107,7 @@ export class ReconnectingWebSocket implements ManagedSocket {
   private expiredSends = 0;
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
-  constructor(url: string | URL, options: ReconnectingWebSocketOptions = {}) {
+  constructor(url: string | URL, options: Options & { reconnect?: ReconnectOptions } = {} as Options) {
     this.retry = checkRetry({ ...DEFAULTS, ...options.reconnect });
     const { reconnect: _retry, ...socketOptions } = options;
     this.manager = options.manager ?? null;

@@ -66,7 +66,7 @@ const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'c
  * ticker.add(() => socket.update()); // handlers run here, once per frame
  * ```
  */
-export class WebSocket implements ManagedSocket {
+export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> implements ManagedSocket {
   /**
    * The transport a platform entry point gives its sockets (`ws` in Node, the native WebSocket in
    * browsers). The platform-neutral class has none: pass `options.transport`.
@@ -101,7 +101,7 @@ export class WebSocket implements ManagedSocket {
    * @param url `ws:` or `wss:` URL (`http:` and `https:` are mapped to them, as browsers do).
    * @throws {@link InvalidUrlError} for any other URL; {@link InvalidOptionError} for a bad option.
    */
-  constructor(url: string | URL, options: WebSocketOptions = {}) {
+  constructor(url: string | URL, options: Options = {} as Options) {
     this.url = normalizeUrl(url);
     const own = resolveSocketOptions(options);
     const factory = own.factory ?? (this.constructor as typeof WebSocket).defaultTransport;

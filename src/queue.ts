@@ -249,6 +249,7 @@ export class EventQueue implements TransportSink {
     this.payloads[head] = undefined;
     this.bytes -= this.sizes[head]!;
     this.retained -= this.charges[head]!;
+    if (this.seqs[head] === this.holderSeq) this.holderBuffer = null; // an idle socket keeps no read
     this.head = (head + 1) & this.mask;
     this.length--;
     if (this.paused && this.retained <= this.limits.lowWaterBytes && this.length <= this.limits.lowWaterEvents) {

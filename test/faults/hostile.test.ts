@@ -309,6 +309,32 @@ describe('9. a closed socket lets go of a partial message', () => {
   });
 });
 
+describe('3 and 9. a socket keeps no read once its messages are dispatched', () => {
+  it('eight idle sockets, each after a 1 MiB message it dispatched, hold none of it', async () => {
+    const server = await startServer((client) => client.send(Buffer.alloc(1024 * 1024, 5)));
+    await collect();
+    const before = process.memoryUsage().arrayBuffers;
+    const kept: WebSocket[] = [];
+    for (let i = 0; i < 8; i++) {
+      const socket = new WebSocket(server.url, { perMessageDeflate: false });
+      let received = 0;
+      socket.on('binary', (_s, data) => {
+        received = data.length; // the handler keeps nothing
+      });
+      socket.open();
+      await pumpUntil(socket, () => received === 1024 * 1024, { what: 'the message' });
+      kept.push(socket);
+    }
+    await collect();
+    // Without the release, each socket's queue still points at its last message: 8 MiB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(3 * 1024 * 1024);
+    for (const socket of kept) socket.close();
+    await pumpUntil({ update: () => kept.reduce((sum, socket) => sum + socket.update(), 0) }, () =>
+      kept.every((socket) => socket.state === 'closed'),
+    );
+  });
+});
+
 describe('10. forged pongs do not poison latency', () => {
   it('a pong of -Infinity and unsolicited pongs are not timed; real pongs are', async () => {
     const forged = (value: number) => {

@@ -112,12 +112,6 @@ export class StreamingUnsupportedError extends Error {
   readonly code = 'streaming_unsupported';
   /** `'StreamingUnsupportedError'`, as shown in stack traces. */
   override name = 'StreamingUnsupportedError';
-
-  constructor(
-    message = 'This transport never sees message fragments (browsers assemble them): handle whole messages with "message" and "binary".',
-  ) {
-    super(message);
-  }
 }
 
 /** Thrown by `decodeRecording` and `createReplay` for input that is not a valid recording. */
@@ -264,12 +258,7 @@ export function escapeServerText(text: string): string {
   return safe;
 }
 
-/** @internal The transport threw instead of connecting: its exception stays in `cause` (its text could hold the URL). */
-export function startFailedError(url: string, cause: unknown): WebSocketError {
-  const kind = cause instanceof Error ? cause.name : typeof cause;
-  return new WebSocketError(
-    'connection_failed',
-    `Could not start connecting to ${redactUrl(url)}: ${kind}. The platform refused the connection before any network I/O; see error.cause.`,
-    { cause },
-  );
+/** @internal The kind of a thrown value, for a message (its text could hold a URL, with its secrets). */
+export function errorKind(cause: unknown): string {
+  return cause instanceof Error ? cause.name : typeof cause;
 }

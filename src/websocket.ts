@@ -10,12 +10,13 @@ import { checkCloseArguments } from './close.js';
 import { Dispatcher } from './dispatch.js';
 import {
   asText,
+  errorKind,
   type HandshakeResponse,
   InvalidOptionError,
   InvalidStateError,
+  redactUrl,
   StreamingUnsupportedError,
-  startFailedError,
-  type WebSocketError,
+  WebSocketError,
 } from './errors.js';
 import { Handlers } from './handlers.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
@@ -216,7 +217,11 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
    * @throws {@link StreamingUnsupportedError} for `incompleteFrame` where the transport cannot see fragments.
    */
   on<E extends WebSocketEventName>(event: E, handler: WebSocketEvents[E]): this {
-    if (event === 'incompleteFrame' && !this.transport.canStreamFragments) throw new StreamingUnsupportedError();
+    if (event === 'incompleteFrame' && !this.transport.canStreamFragments) {
+      throw new StreamingUnsupportedError(
+        'This transport never sees message fragments (browsers assemble them): handle whole messages with "message" and "binary".',
+      );
+    }
     this.handlers.add(event, handler);
     return this;
   }
@@ -253,7 +258,13 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
       });
     } catch (cause) {
       // A network failure never throws at the game: it arrives through update() like any other.
-      this.queue.error(startFailedError(this.url, cause));
+      this.queue.error(
+        new WebSocketError(
+          'connection_failed',
+          `Could not start connecting to ${redactUrl(this.url)}: ${errorKind(cause)}. The platform refused the connection before any network I/O; see error.cause.`,
+          { cause },
+        ),
+      );
       this.queue.closed(1006, '', false);
     }
     return this;

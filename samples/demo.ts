@@ -1,23 +1,16 @@
 // `npm run demo`: the sample game server plus a handful of bots using ticksocket, with a live
-// status line. Runs until Ctrl-C, or `--seconds N`. Options: --bots N, --hz N, --port N.
+// status line. Runs until Ctrl-C, or `--seconds N`; the options are in demo-args.mjs (`--help`).
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { runBots } from './bot/bots.js';
+import { demoArgs } from './demo-args.mjs';
 import { type GameServer, startGameServer } from './server/server.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string' },
-    bots: { type: 'string', default: '8' },
-    hz: { type: 'string', default: '30' },
-    port: { type: 'string', default: '8080' },
-  },
-});
+const values = demoArgs(process.argv.slice(2));
 
 const staticDir = fileURLToPath(new URL('./web/', import.meta.url));
 let server: GameServer;
 try {
-  server = await startGameServer({ port: Number(values.port), staticDir });
+  server = await startGameServer({ port: values.port, staticDir });
 } catch (error) {
   if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
   console.log(`port ${values.port} is busy; using a free one`);
@@ -35,9 +28,9 @@ console.log(`ticksocket demo
 
 const fleet = runBots({
   url: server.url,
-  bots: Number(values.bots),
-  hz: Number(values.hz),
-  seconds: values.seconds === undefined ? undefined : Number(values.seconds),
+  bots: values.bots,
+  hz: values.hz,
+  seconds: values.seconds,
   onStatus: (line) => {
     if (process.stdout.isTTY) process.stdout.write(`\r${line} | room ${server.players} players\x1b[K`);
     else console.log(`${line} | room ${server.players} players`);

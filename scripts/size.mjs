@@ -17,9 +17,10 @@ import { build } from 'esbuild';
  * redacted and server text escaped in messages, and the heartbeat's own timers and host; 9 100 B
  * for the one-pump redesign's seams (about 230 B gzipped): the event-source seam every socket kind
  * and the manager share, the dispatch as an object of its own, the heartbeat's factory and
- * message inspector, the size limits and counters in modules of their own.
+ * message inspector, the size limits and counters in modules of their own; 9 200 B for the
+ * message that tells a close code given as a string to pass a number (about 50 B).
  */
-export const SIZE_BUDGET = 9100;
+export const SIZE_BUDGET = 9200;
 
 /** Gzipped bytes of WebSocket + SocketManager bundled from `packageDir` (default: this checkout). */
 export async function browserBundleSize(packageDir = '.') {

@@ -74,6 +74,11 @@ export function checkCloseArguments(
   reason: string,
   extraRule?: (code: number) => string | undefined,
 ): void {
+  if (typeof code !== 'number') {
+    throw new InvalidCloseCodeError(
+      `The close code must be a number, got the ${typeof code} ${quote(code)}: e.g. close(1000) (normal), or 4000–4999 for your game.`,
+    );
+  }
   if (!isValidCloseCode(code)) {
     throw new InvalidCloseCodeError(
       `Close code ${quote(code)} cannot be sent: use 1000 (normal), 1001–1003, 1007–1014, or 3000–4999 (4000–4999 are for your game).`,

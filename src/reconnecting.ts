@@ -190,15 +190,15 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
    * @throws {@link InvalidStateError} before `open()` or after `close()`, or while disconnected under the `'fail'` policy.
    */
   send(data: string | ArrayBuffer | ArrayBufferView, policy: SendPolicy = this.retry.sendPolicy): void {
+    const payload = toPayload(data); // bad data fails now, whatever the state, not later in a flush
     const state = this.stateValue;
     if (state === 'open') {
-      this.socket.send(data);
+      this.socket.send(payload);
       return;
     }
     if (state === 'idle' || state === 'closing' || state === 'closed') {
       throw new InvalidStateError(`send() needs an opened socket, but it is ${state}.`);
     }
-    const payload = toPayload(data); // bad data fails now, not later in a flush
     if (policy === 'fail') {
       throw new InvalidStateError(
         `send() while ${state}: the message was not sent. Check isOpen, or send with the 'queue' or 'drop' policy.`,

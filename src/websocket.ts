@@ -277,12 +277,12 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
    * @throws {@link InvalidStateError} unless the socket is open; {@link InvalidPayloadError} for other data types.
    */
   send(data: string | ArrayBuffer | ArrayBufferView): void {
+    const payload = toPayload(data); // what is wrong with the data is said first, whatever the state
     if (this.stateValue !== STATE_OPEN) {
       throw new InvalidStateError(
         `send() needs an open socket, but it is ${this.state}: send from the "open" handler on, and check isOpen.`,
       );
     }
-    const payload = toPayload(data);
     if (this.transport.send(payload)) {
       this.sent.messages++;
       this.sent.bytes += payload.length;

@@ -134,10 +134,18 @@ export async function startGameServer({
     for (const peer of players.keys()) send(peer, snapshot);
   }, 1000 / TICK_HZ);
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      // ws re-emits the HTTP server's error on itself: reported once, by the rejection.
+      wss.once('error', () => {});
+      http.listen(port, host, resolve);
+    });
+  } catch (error) {
+    clearInterval(timer);
+    wss.close();
+    throw error;
+  }
   const address = http.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

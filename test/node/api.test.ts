@@ -104,6 +104,22 @@ describe('state machine', () => {
     expect(() => socket.close()).not.toThrow(); // closing a closed socket does nothing
   });
 
+  it('send() of something that is not data says so (invalid_payload) whatever the state', () => {
+    const socket = new WebSocket('ws://127.0.0.1:9/');
+    expect(thrownBy(() => socket.send({} as never)).code).toBe('invalid_payload');
+    socket.open();
+    expect(thrownBy(() => socket.send({} as never)).code).toBe('invalid_payload');
+    expect(thrownBy(() => socket.send('fine data')).code).toBe('invalid_state');
+    socket.close();
+  });
+
+  it("close('1000'): a string is refused with a message that says a number is wanted", () => {
+    const socket = new WebSocket('ws://127.0.0.1:9/');
+    const error = thrownBy(() => socket.close('1000' as never));
+    expect(error.code).toBe('invalid_close_code');
+    expect(error.message).toMatch(/must be a number, got the string "1000"/);
+  });
+
   it('send() throws invalid_state unless the game sees the socket open', async () => {
     const server = await startServer();
     const socket = new WebSocket(server.url);

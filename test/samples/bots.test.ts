@@ -1,5 +1,6 @@
 // The bot sample as a load generator, and the demo as a newcomer runs it.
 import { execFileSync, spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBots } from '../../samples/bot/bots.js';
 import { type GameServer, startGameServer } from '../../samples/server/server.js';
@@ -37,24 +38,64 @@ describe('bots', () => {
   });
 });
 
+/** Run `node <args>` to its end (bounded), with its output and exit code. */
+async function run(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (exitCode) => {
+      clearTimeout(killer);
+      resolve(exitCode);
+    });
+  });
+  return { code, output };
+}
+
 describe('npm run demo', () => {
   it('runs the server and bots and exits 0 with --seconds', async () => {
     execFileSync(process.execPath, ['scripts/build-samples.mjs'], { stdio: 'inherit' });
-    const child = spawn(process.execPath, ['samples/dist/demo.mjs', '--seconds', '3', '--bots', '4', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => {
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('exit', (exitCode) => {
-        clearTimeout(killer);
-        resolve(exitCode);
-      });
-    });
+    const { code, output } = await run(['samples/dist/demo.mjs', '--seconds', '3', '--bots', '4', '--port', '0']);
     expect(output).toMatch(/4\/4 bots connected, 4 closed exactly once/);
     expect(output).toMatch(/errors: none/);
     expect(code).toBe(0);
+  });
+
+  it('on a busy port, says so and uses a free one (no EADDRINUSE stack trace)', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const { code, output } = await run(
+        ['scripts/demo.mjs', '--seconds', '2', '--bots', '2', '--port', `${port}`],
+        60_000,
+      );
+      expect(output).toContain(`port ${port} is busy; using a free one`);
+      expect(output).toMatch(/2\/2 bots connected, 2 closed exactly once/);
+      expect(code).toBe(0);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+
+  it.each([
+    [['--second', '5'], /Unknown option '--second'/],
+    [['--bots', 'many'], /--bots must be a whole number from 1 to 10000, got "many"/],
+    [['--port', '70000'], /--port must be a port from 0 to 65535/],
+    [['extra'], /Unexpected argument 'extra'/],
+  ])('%j: the mistake and the usage, exit 2, before anything is built', async (args, message) => {
+    const { code, output } = await run(['scripts/demo.mjs', ...args]);
+    expect(code).toBe(2);
+    expect(output).toMatch(message);
+    expect(output).toMatch(/Usage: npm run demo -- \[options\]/);
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('--help: the usage, exit 0', async () => {
+    const { code, output } = await run(['scripts/demo.mjs', '--help']);
+    expect(code).toBe(0);
+    expect(output).toMatch(/Usage: npm run demo -- \[options\][\s\S]*--seconds N/);
   });
 });

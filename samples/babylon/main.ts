@@ -28,8 +28,11 @@ document.getElementById('stage')!.appendChild(canvas);
 const engine = new Engine(canvas, true, { preserveDrawingBuffer: true });
 const scene = new Scene(engine);
 scene.clearColor = new Color4(0.06, 0.1, 0.17, 1);
-const camera = new ArcRotateCamera('camera', -Math.PI / 2, Math.PI / 3.2, 900, Vector3.Zero(), scene);
+const camera = new ArcRotateCamera('camera', -Math.PI / 2, Math.PI / 3.2, 1000, Vector3.Zero(), scene);
+// The arrow keys steer the player: the camera keeps the mouse (orbit, zoom), not the keyboard.
+camera.inputs.removeByType('ArcRotateCameraKeyboardMoveInput');
 camera.attachControl(canvas, true);
+(globalThis as unknown as { camera: ArcRotateCamera }).camera = camera; // read by the sample test
 new HemisphericLight('light', new Vector3(0.3, 1, -0.4), scene);
 const ground = CreateGround('field', { width: FIELD_WIDTH, height: FIELD_HEIGHT }, scene);
 const groundMaterial = new StandardMaterial('field', scene);

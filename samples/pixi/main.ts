@@ -13,20 +13,26 @@ const heading = keyboardHeading();
 const showHud = mountHud(client);
 exposeForTests(client, 'pixi');
 
+/** Room around the field, so that a player at its edge is drawn whole. */
+const MARGIN = 20;
 const app = new Application();
 await app.init({
-  width: FIELD_WIDTH,
-  height: FIELD_HEIGHT,
+  width: FIELD_WIDTH + 2 * MARGIN,
+  height: FIELD_HEIGHT + 2 * MARGIN,
   background: '#0f1a2b',
   preference: 'webgl',
   antialias: true,
 });
 document.getElementById('stage')!.appendChild(app.canvas);
 
+const world = new Container();
+world.position.set(MARGIN, MARGIN);
 const field = new Graphics().rect(0, 0, FIELD_WIDTH, FIELD_HEIGHT).stroke({ width: 4, color: 0x3b82f6 });
 const players = new Container();
-app.stage.addChild(field, players);
-const sprites = new Map<number, Graphics>();
+world.addChild(field, players);
+app.stage.addChild(world);
+// A player is a container of its disc and its label: in PixiJS v8 a Graphics is a leaf.
+const sprites = new Map<number, Container>();
 
 // Network events land first in every frame (high priority), then this frame's logic and render.
 attachToTicker(client.socket, app.ticker);
@@ -38,11 +44,13 @@ app.ticker.add(() => {
     let sprite = sprites.get(id);
     if (sprite === undefined) {
       const mine = id === client.myId;
-      sprite = new Graphics()
+      const disc = new Graphics()
         .circle(0, 0, 14)
         .fill(mine ? 0xfacc15 : 0x34d399)
         .stroke({ width: 2, color: 0xffffff });
-      sprite.addChild(new Text({ text: String(id), style: { fontSize: 12, fill: 0x000000 }, anchor: 0.5 }));
+      const label = new Text({ text: String(id), style: { fontSize: 12, fill: 0x000000 }, anchor: 0.5 });
+      sprite = new Container();
+      sprite.addChild(disc, label);
       sprites.set(id, sprite);
       players.addChild(sprite);
     }
@@ -50,7 +58,7 @@ app.ticker.add(() => {
   }
   for (const [id, sprite] of sprites) {
     if (!positions.has(id)) {
-      sprite.destroy();
+      sprite.destroy({ children: true });
       sprites.delete(id);
     }
   }

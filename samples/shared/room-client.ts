@@ -32,6 +32,8 @@ export class RoomClient {
   myId = 0;
   rttMs = 0;
   readonly chat: ChatLine[] = [];
+  /** Lines ever added to `chat` (it keeps the last 50): the HUD redraws when this changes. */
+  chatCount = 0;
   /** Messages dispatched per second, and events dispatched by the last update(). */
   messagesPerSecond = 0;
   private readonly snapshots: TimedSnapshot[] = [];
@@ -67,14 +69,11 @@ export class RoomClient {
       if (message?.type === 'welcome') this.myId = message.id;
       else if (message?.type === 'chat') {
         if (message.from !== undefined && message.name !== undefined) this.names.set(message.from, message.name);
-        this.chat.push({ from: message.name ?? '?', text: message.text });
-        if (this.chat.length > 50) this.chat.shift();
+        this.addChat(message.name ?? '?', message.text);
       }
     });
-    this.socket.on('errorDesc', (_s, description) => this.chat.push({ from: 'ticksocket', text: description }));
-    this.socket.on('closed', (_s, code, reason) =>
-      this.chat.push({ from: 'ticksocket', text: `closed ${code} ${reason}` }),
-    );
+    this.socket.on('errorDesc', (_s, description) => this.addChat('ticksocket', description));
+    this.socket.on('closed', (_s, code, reason) => this.addChat('ticksocket', `closed ${code} ${reason}`));
     this.socket.open();
   }
 
@@ -97,6 +96,12 @@ export class RoomClient {
       this.socket.send(encodePing(now));
       this.lastPingSent = now;
     }
+  }
+
+  private addChat(from: string, text: string): void {
+    this.chat.push({ from, text });
+    if (this.chat.length > 50) this.chat.shift();
+    this.chatCount++;
   }
 
   sendChat(text: string): void {
@@ -160,7 +165,7 @@ export function mountHud(client: RoomClient): (hud: string) => void {
   let shown = 0;
   return (hud) => {
     stats.textContent = hud;
-    if (client.chat.length !== shown || list.childElementCount !== client.chat.length) {
+    if (client.chatCount !== shown) {
       list.replaceChildren(
         ...client.chat.slice(-8).map((line) => {
           const item = document.createElement('li');
@@ -168,7 +173,7 @@ export function mountHud(client: RoomClient): (hud: string) => void {
           return item;
         }),
       );
-      shown = client.chat.length;
+      shown = client.chatCount;
     }
   };
 }

@@ -13,6 +13,8 @@ let browser: Browser;
 let pixi: Page;
 let babylon: Page;
 const pageErrors: string[] = [];
+/** Every console line of the pages (PixiJS titles its deprecations in a console group). */
+const consoleLines: string[] = [];
 
 interface GameView {
   myId: number;
@@ -37,6 +39,7 @@ const game = (page: Page): Promise<GameView> =>
 async function openGame(name: 'pixi' | 'babylon', query = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   page.on('pageerror', (error) => pageErrors.push(`${name}: ${String(error)}`));
+  page.on('console', (message) => consoleLines.push(`${name} ${message.type()}: ${message.text()}`));
   await page.goto(`${server.httpUrl}${name}.html?name=${name}-tester${query}`);
   await page.waitForFunction(() => (globalThis as unknown as { game?: GameView }).game?.state === 'open', undefined, {
     timeout: 15_000,
@@ -112,6 +115,49 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
     const after = await positionOf(babylon);
     expect(before).not.toBeNull();
     expect(after!.x).toBeLessThan(before!.x);
+  });
+
+  it('the pages log no deprecation (PixiJS v8: a Graphics is a leaf, labels live beside it)', () => {
+    expect(consoleLines.filter((line) => /deprecat/i.test(line))).toEqual([]);
+  });
+
+  it('in the Babylon.js scene the arrow keys steer the player and leave the camera alone', async () => {
+    await babylon.locator('#stage canvas').click();
+    const alpha = () => babylon.evaluate(() => (globalThis as unknown as { camera: { alpha: number } }).camera.alpha);
+    const before = await alpha();
+    await babylon.keyboard.down('ArrowLeft');
+    await babylon.waitForTimeout(400);
+    await babylon.keyboard.up('ArrowLeft');
+    expect(await alpha()).toBe(before);
+  });
+
+  it('a chat longer than the list is not redrawn every frame, and its newest lines are shown', async () => {
+    for (let i = 0; i < 12; i++) {
+      await pixi.fill('#chat-input', `line ${i}`);
+      await pixi.press('#chat-input', 'Enter');
+    }
+    await pixi.waitForFunction(
+      () => document.querySelector('#chat')?.lastElementChild?.textContent?.endsWith('line 11'),
+      undefined,
+      {
+        timeout: 10_000,
+      },
+    );
+    const redraws = await pixi.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let count = 0;
+          const observer = new MutationObserver((records) => {
+            count += records.length;
+          });
+          observer.observe(document.querySelector('#chat')!, { childList: true });
+          setTimeout(() => {
+            observer.disconnect();
+            resolve(count);
+          }, 500);
+        }),
+    );
+    expect(redraws).toBe(0); // about 30 frames, no new line
   });
 
   it('chat text crosses from one page to the other', async () => {

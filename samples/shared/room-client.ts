@@ -1,7 +1,7 @@
 // The browser games' side of the sample room, shared by the PixiJS and Babylon.js samples:
 // keyboard input as binary, pings for RTT, chat as text, and remote players interpolated
 // between snapshots by the time each snapshot *arrived* (socket.eventTime), not the frame time.
-import { createWorkerTransport, WebSocket } from 'ticksocket';
+import { createWorkerTransport, ReconnectingWebSocket } from 'ticksocket';
 import {
   decodeSnapshot,
   encodeInput,
@@ -28,7 +28,8 @@ export interface ChatLine {
 }
 
 export class RoomClient {
-  readonly socket: WebSocket;
+  /** Reconnects by itself when the server goes away (and comes back). */
+  readonly socket: ReconnectingWebSocket;
   myId = 0;
   rttMs = 0;
   readonly chat: ChatLine[] = [];
@@ -50,7 +51,11 @@ export class RoomClient {
     readonly name: string,
     readonly viaWorker = false,
   ) {
-    this.socket = new WebSocket(url, viaWorker ? { transport: createWorkerTransport } : {});
+    const reconnect = { minDelay: 250, maxDelay: 2_000 };
+    this.socket = new ReconnectingWebSocket(
+      url,
+      viaWorker ? { transport: createWorkerTransport, reconnect } : { reconnect },
+    );
     this.socket.on('open', (s) => s.send(JSON.stringify({ type: 'join', name })));
     this.socket.on('binary', (s, data) => {
       this.counted++;
@@ -73,6 +78,11 @@ export class RoomClient {
       }
     });
     this.socket.on('errorDesc', (_s, description) => this.addChat('ticksocket', description));
+    this.socket.on('reconnecting', (_s, attempt, delayMs) => {
+      this.snapshots.length = 0; // the players seen before the loss are stale: none is drawn until the next snapshot
+      this.addChat('ticksocket', `connection lost: reconnecting (attempt ${attempt}) in ${delayMs} ms`);
+    });
+    this.socket.on('reconnected', () => this.addChat('ticksocket', 'reconnected'));
     this.socket.on('closed', (_s, code, reason) => this.addChat('ticksocket', `closed ${code} ${reason}`));
     this.socket.open();
   }
@@ -193,6 +203,9 @@ export function exposeForTests(client: RoomClient, engine: string): void {
     },
     get state() {
       return client.socket.state;
+    },
+    get reconnects() {
+      return client.socket.stats.reconnects;
     },
     get viaWorker() {
       return client.viaWorker;

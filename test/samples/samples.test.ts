@@ -191,6 +191,33 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('the server stops and comes back: both pages reconnect by themselves and play on', async () => {
+    const port = Number(new URL(server.httpUrl).port);
+    await server.close();
+    for (const page of [pixi, babylon]) {
+      await page.waitForFunction(
+        () => (globalThis as unknown as { game: GameView }).game.state === 'reconnecting',
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      );
+      expect((await game(page)).playerIds).toEqual([]); // no stale players while the server is gone
+    }
+    server = await startGameServer({ port, staticDir: 'samples/dist/web' });
+    for (const page of [pixi, babylon]) {
+      await page.waitForFunction(
+        () => {
+          const view = (globalThis as unknown as { game: GameView & { reconnects: number } }).game;
+          return view.state === 'open' && view.reconnects === 1 && view.playerIds.length === 2;
+        },
+        undefined,
+        { timeout: 15_000 },
+      );
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
   it('the browser bundles contain no ws and no node: import', () => {
     const bundles = readdirSync('samples/dist/web').filter((file) => file.endsWith('.js'));
     expect(bundles.sort()).toEqual(['babylon.js', 'pixi.js']);

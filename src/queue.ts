@@ -89,7 +89,10 @@ export class EventQueue implements TransportSink {
   private offsets = new Float64Array(INITIAL_CAPACITY);
   /** Bytes of `retained` each record carries. */
   private charges = new Float64Array(INITIAL_CAPACITY);
-  /** The buffer charged last, and the slot and sequence number of the record carrying its charge. */
+  /**
+   * The buffer charged last, and the slot and sequence number of the record carrying its charge;
+   * null once that record is shifted, so a set buffer always has its holder queued.
+   */
   private holderBuffer: ArrayBufferLike | null = null;
   private holderSlot = 0;
   private holderSeq = 0;
@@ -308,7 +311,7 @@ export class EventQueue implements TransportSink {
    * together, so the newest is dispatched last and releases the read).
    */
   private chargeBuffer(buffer: ArrayBufferLike, slot: number, seq: number): number {
-    if (buffer === this.holderBuffer && this.length > 0 && this.holderSeq >= this.seqs[this.head]!) {
+    if (buffer === this.holderBuffer) {
       this.retained -= this.charges[this.holderSlot]!;
       this.charges[this.holderSlot] = 0;
     }

@@ -1,6 +1,7 @@
 // The browser entry point (`exports` conditions "browser" and "default"): `WebSocket` connects
 // through the native WebSocket. Nothing here imports `ws` or any `node:` module.
 
+import type { NetworkLab } from './network/lab.js';
 import { ReconnectingWebSocket as CoreReconnectingWebSocket, type SocketClass } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
 import { createBrowserTransport } from './transports/browser.js';
@@ -8,8 +9,13 @@ import { WebSocket as CoreWebSocket, type WebSocketOptions } from './websocket.j
 
 export * from './index.js';
 
-/** Options of a socket in a browser: those of every platform (browsers set no headers). */
-export type BrowserWebSocketOptions = WebSocketOptions;
+/**
+ * Options of a socket in a browser: those of every platform (browsers set no headers). The
+ * `network` option takes a lab from `networkLab()`, so the lab is bundled only where imported.
+ */
+export interface BrowserWebSocketOptions extends WebSocketOptions {
+  network?: NetworkLab;
+}
 export { createWorkerTransport } from './transports/worker.js';
 export { createBrowserTransport };
 

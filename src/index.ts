@@ -1,6 +1,8 @@
 // The platform-neutral public surface. The package entry points (`node.ts`, `browser.ts`) add a
 // `WebSocket` that knows its platform's transport; this one needs `options.transport`.
 
+export type { Clock, VirtualClock } from './clock.js';
+export { createVirtualClock, realClock } from './clock.js';
 export { CloseCode, isValidCloseCode, MAX_REASON_BYTES, utf8ByteLength } from './close.js';
 export type {
   ErrorCode,
@@ -35,7 +37,8 @@ export type {
 export { attachToAnimationFrame, attachToObservable, attachToTicker, startFixedStep } from './loops.js';
 export type { ManagedSocket } from './manager.js';
 export { SocketManager } from './manager.js';
-export type { SocketEvents, SocketOptions, WebSocketState } from './options.js';
+export * from './network/index.js';
+export type { NetworkMaker, SocketEvents, SocketOptions, WebSocketState } from './options.js';
 export type { UpdateBudget } from './pump.js';
 export type {
   ReconnectingState,

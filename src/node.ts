@@ -1,5 +1,7 @@
 // The Node entry point (`exports` condition "node"): `WebSocket` connects through `ws`.
 
+import { networkLab } from './network/lab.js';
+import type { NetworkMaker } from './options.js';
 import { ReconnectingWebSocket as CoreReconnectingWebSocket, type SocketClass } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
 import type { NodeTransportOptions } from './transports/node/options.js';
@@ -26,6 +28,7 @@ export interface NodeWebSocketOptions extends WebSocketOptions, NodeTransportOpt
  */
 export class WebSocket extends CoreWebSocket<NodeWebSocketOptions> {
   static override defaultTransport: TransportFactory<never> | undefined = createNodeTransport;
+  static override createNetwork: NetworkMaker | undefined = networkLab;
 }
 
 /**

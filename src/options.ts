@@ -3,10 +3,12 @@
  * `ReconnectingWebSocket` share them (each names its own: `WebSocketOptions`,
  * `WebSocketEvents`, ...).
  */
-import type { WebSocketError } from './errors.js';
+import { InvalidOptionError, type WebSocketError } from './errors.js';
 import type { AppPing, HeartbeatOptions } from './heartbeat.js';
 import { type QueueLimits, type ResolvedLimits, resolveLimits } from './limits.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
+import type { NetworkPresetName } from './network/conditions.js';
+import type { NetworkLab, NetworkLabOptions } from './network/lab.js';
 import type { TransportFactory, TransportOptions } from './transport.js';
 import { checkProtocols, checkTimeout } from './validate.js';
 
@@ -111,6 +113,37 @@ export interface SocketOptions<Socket> {
    * `clockOffset` and `serverNow()`. Runs inside `update()`, before the message's handlers.
    */
   serverTime?: (data: string | Uint8Array) => number | undefined;
+  /**
+   * Run the connection through a simulated bad network (see {@link NetworkLab}): a lab from
+   * `networkLab()`, or (where the entry point makes labs: Node) a preset name (`'3g'`) or
+   * conditions (`{ preset: '3g', latency: 300, seed: 7 }`). `socket.network` is then the lab, to
+   * change conditions while the game runs.
+   */
+  network?: NetworkLab | NetworkLabOptions | NetworkPresetName;
+}
+
+/** What makes a lab from conditions (the Node entry's `networkLab`; browsers import it where used). */
+export type NetworkMaker = (conditions: NetworkLabOptions | NetworkPresetName) => NetworkLab;
+
+/**
+ * @internal The lab of a socket's `network` option: the one given, or one made from conditions.
+ *
+ * @throws {@link InvalidOptionError} for conditions where no maker is installed (browser entry).
+ */
+export function labOf(
+  network: SocketOptions<unknown>['network'],
+  make: NetworkMaker | undefined,
+): NetworkLab | undefined {
+  if (network === undefined) return undefined;
+  if (typeof network === 'object' && network !== null && typeof (network as NetworkLab).wrap === 'function') {
+    return network as NetworkLab;
+  }
+  if (make === undefined) {
+    throw new InvalidOptionError(
+      "network takes a lab here, so that the lab stays out of bundles that do not use it: import { networkLab } from 'ticksocket' and pass network: networkLab(conditions).",
+    );
+  }
+  return make(network as NetworkLabOptions | NetworkPresetName);
 }
 
 /** @internal A socket's options, checked and split: its own, and what goes to its transport. */
@@ -125,6 +158,7 @@ export interface ResolvedSocketOptions<Socket> {
   readonly onHandlerError: SocketOptions<Socket>['onHandlerError'];
   readonly coalesce: SocketOptions<Socket>['coalesce'];
   readonly serverTime: SocketOptions<Socket>['serverTime'];
+  readonly network: SocketOptions<Socket>['network'];
 }
 
 /**
@@ -148,6 +182,7 @@ export function resolveSocketOptions<Socket>(options: SocketOptions<Socket>): Re
     closeAfterNoMessage = 0,
     appPing,
     serverTime,
+    network,
     [kManagedAs]: managedAs,
     ...platform
   } = options as SocketOptions<Socket> & { [kManagedAs]?: ManagedSocket };
@@ -171,5 +206,6 @@ export function resolveSocketOptions<Socket>(options: SocketOptions<Socket>): Re
     onHandlerError,
     coalesce,
     serverTime,
+    network,
   };
 }

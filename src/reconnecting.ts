@@ -11,6 +11,7 @@ import { checkCloseArguments } from './close.js';
 import { asText, InvalidStateError, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
+import type { NetworkLab } from './network/lab.js';
 import { kManagedAs, type SocketEvents } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { checkRetry, DEFAULTS, delayFor, type ReconnectOptions, type SendPolicy } from './retry.js';
@@ -50,7 +51,7 @@ export interface ReconnectingStats extends SocketStats {
 }
 
 /** A `WebSocket` class: the platform's, or the core one with an injected transport. */
-export type SocketClass = new (url: string | URL, options?: WebSocketOptions) => WebSocket;
+export type SocketClass = new (url: string | URL, options?: never) => WebSocket;
 
 const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
   'open',
@@ -83,10 +84,15 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
 
   /** The URL, normalized as `WebSocket` does. */
   readonly url: string;
+  /** The simulated network every connection runs through (`options.network`), or undefined. */
+  readonly network: NetworkLab | undefined;
   private readonly handlers: Handlers<ReconnectingWebSocket>;
   private readonly retry: Required<ReconnectOptions>;
-  private readonly socketOptions: WebSocketOptions;
-  private readonly SocketClass: SocketClass;
+  private socketOptions: WebSocketOptions;
+  private readonly SocketClass: new (
+    url: string | URL,
+    options?: WebSocketOptions,
+  ) => WebSocket;
   private socket: WebSocket;
   private readonly manager: SocketManager | null;
   private stateValue: ReconnectingState = 'idle';
@@ -114,9 +120,14 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     // Each connection joins the manager as this socket: the manager lists and pumps this one.
     this.socketOptions = { ...socketOptions, [kManagedAs]: this } as WebSocketOptions;
     // The platform's class (set by the entry point), or the core one, which needs options.transport.
-    this.SocketClass = (this.constructor as typeof ReconnectingWebSocket).socketClass ?? WebSocket;
+    // (Each entry's class takes its own options; this one's were checked against them by its type.)
+    this.SocketClass = ((this.constructor as typeof ReconnectingWebSocket).socketClass ??
+      WebSocket) as typeof WebSocket;
     this.socket = new this.SocketClass(url, this.socketOptions); // validates the URL and options now
     this.url = this.socket.url;
+    // Every connection goes through the first one's lab: conditions, seed and fault script carry over.
+    this.network = this.socket.network;
+    if (this.network !== undefined) this.socketOptions = { ...this.socketOptions, network: this.network };
     // onHandlerError gets this object as the socket: the one the game's handlers receive.
     const onError = options.onHandlerError as ((error: unknown, socket: ReconnectingWebSocket) => void) | undefined;
     this.handlers = new Handlers<ReconnectingWebSocket>(this, EVENTS, onError);

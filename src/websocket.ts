@@ -21,7 +21,10 @@ import {
 import { Handlers } from './handlers.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
+import type { NetworkLab } from './network/lab.js';
 import {
+  labOf,
+  type NetworkMaker,
   resolveSocketOptions,
   SOCKET_EVENT_NAMES,
   type SocketEvents,
@@ -72,6 +75,8 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
    * browsers). The platform-neutral class has none: pass `options.transport`.
    */
   static defaultTransport: TransportFactory<never> | undefined = undefined;
+  /** What makes a network lab from conditions given as `options.network` (set by the Node entry). */
+  static createNetwork: NetworkMaker | undefined = undefined;
 
   /** The URL connected to, normalized (`http:` became `ws:`). */
   readonly url: string;
@@ -80,6 +85,8 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     /** The server's answer to the upgrade request, or null before one came (and in browsers). */
     response: HandshakeResponse | null;
   } = { response: null };
+  /** The simulated network the connection runs through (`options.network`), to change it at run time. */
+  readonly network: NetworkLab | undefined;
 
   private stateValue = STATE_IDLE;
   private readonly handlers: Handlers<WebSocket>;
@@ -104,13 +111,16 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   constructor(url: string | URL, options: Options = {} as Options) {
     this.url = normalizeUrl(url);
     const own = resolveSocketOptions(options);
-    const factory = own.factory ?? (this.constructor as typeof WebSocket).defaultTransport;
+    const platform = this.constructor as typeof WebSocket;
+    const factory = own.factory ?? platform.defaultTransport;
     if (factory === undefined) {
       throw new InvalidOptionError(
         "No transport: import WebSocket from 'ticksocket' (Node or browser entry) or pass options.transport.",
       );
     }
-    const transport = (factory as TransportFactory)(this.url, own.transport);
+    this.network = labOf(own.network, platform.createNetwork);
+    const make = factory as TransportFactory;
+    const transport = (this.network?.wrap(make) ?? make)(this.url, own.transport);
     this.transport = transport;
     this.queue = new EventQueue(transport, own.limits.queue, this, () => transport.abort());
     this.manager = own.manager;

@@ -2,6 +2,7 @@
  * A recording played back: a transport that feeds the recorded events to the socket's queue
  * with their recorded arrival times, stepped by a fake clock or in real time.
  */
+import { createVirtualClock, type VirtualClock } from '../clock.js';
 import { InvalidArgumentError, InvalidRecordingError, quote, WebSocketError } from '../errors.js';
 import { timerDelay } from '../timers.js';
 import type { Transport, TransportSink } from '../transport.js';
@@ -14,6 +15,11 @@ export interface Replay {
   readonly transport: () => Transport;
   /** The fake clock: the recorded time up to which events were fed (start: the first event's). */
   readonly time: number;
+  /**
+   * The fake clock itself (stepped mode), for a network lab to time its delays on, so that a
+   * replay through a lab is repeatable: `networkLab({ preset: '3g', seed: 1, clock: replay.clock })`.
+   */
+  readonly clock: VirtualClock;
   /** Feed every event recorded up to `time` (recorded clock); `update()` then dispatches them. */
   advanceTo(time: number): void;
   /** Move the fake clock by `ms`. */
@@ -26,6 +32,8 @@ export interface Replay {
 
 /** How a replay runs. */
 export interface ReplayOptions {
+  /** The fake clock to step (default: one of its own, from the first event's time). */
+  clock?: VirtualClock;
   /** Play in real time from `open()`; without it the game steps the fake clock. */
   realtime?: {
     /** 2: twice as fast. Default 1. */
@@ -56,14 +64,17 @@ export function createReplay(recording: readonly RecordedEvent[] | Uint8Array, o
       `realtime.speed must be a finite number above 0 (2: twice as fast), got ${quote(speed)}.`,
     );
   }
+  const fake = options.clock ?? createVirtualClock(events[0]?.time ?? 0);
   let next = 0;
-  let clock = events[0]?.time ?? 0;
+  let clock = fake.now();
   let sink: TransportSink | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let fakeTimer: unknown;
 
   /** Stop feeding; the sink the replay had, for its last word. */
   const end = (): TransportSink | undefined => {
     clearTimeout(timer);
+    fake.clearTimeout(fakeTimer);
     const last = sink;
     sink = undefined;
     next = events.length;
@@ -83,6 +94,13 @@ export function createReplay(recording: readonly RecordedEvent[] | Uint8Array, o
     };
     step();
   };
+  // Stepped: each event is fed when the fake clock reaches its time, exactly (a lab on the same
+  // clock then sees the recorded arrival times).
+  const stepFake = (): void => {
+    clock = fake.now();
+    feed(clock);
+    if (sink !== undefined && next < events.length) fakeTimer = fake.setTimeout(stepFake, events[next]!.time - clock);
+  };
 
   const transport = (): Transport => ({
     canPause: false,
@@ -91,7 +109,7 @@ export function createReplay(recording: readonly RecordedEvent[] | Uint8Array, o
     connect(target) {
       sink = target;
       if (options.realtime !== undefined) schedule(speed);
-      else feed(clock);
+      else stepFake();
     },
     send: () => true, // a replay has no one to send to; sends are accepted and go nowhere
     close(code, reason) {
@@ -110,12 +128,18 @@ export function createReplay(recording: readonly RecordedEvent[] | Uint8Array, o
     get time() {
       return clock;
     },
+    clock: fake,
     get done() {
       return next >= events.length;
     },
     advanceTo(time) {
-      if (time > clock) clock = time;
-      feed(clock);
+      if (options.realtime !== undefined) {
+        if (time > clock) clock = time;
+        feed(clock);
+      } else {
+        fake.advanceTo(time);
+        clock = fake.now();
+      }
     },
     advanceBy(ms) {
       this.advanceTo(clock + ms);

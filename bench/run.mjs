@@ -27,7 +27,7 @@ const WORKLOADS = [
   [
     'recvSmall',
     '1. receive 200k x 64 B',
-    PUMPED,
+    [...PUMPED, 'ticksocket+lab@imm'],
     [
       ['msgsPerSec', 'msgs/s', 'higher', { ratio: 0.9 }],
       ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
@@ -39,7 +39,7 @@ const WORKLOADS = [
   [
     'sendEcho',
     '3. send 200k x 64 B, echoed',
-    PUMPED,
+    [...PUMPED, 'ticksocket+lab@imm'],
     [
       ['msgsPerSec', 'msgs/s', 'higher', { ratio: 5 }],
       ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
@@ -91,6 +91,19 @@ const WORKLOADS = [
     [
       ['peakRssOverIdleMiB', 'peak RSS over idle MiB', 'lower', { max: 64, variant: 'ticksocket' }],
       ['lost', 'lost', 'lower', { max: 0 }],
+    ],
+  ],
+  [
+    'networkLab',
+    '9. network lab, real time',
+    ['ticksocket'],
+    [
+      ['addedP50Ms', 'added p50 ms (configured 60)', 'lower'],
+      ['addedP99Ms', 'added p99 ms (configured 83.3)', 'lower'],
+      ['p50ErrorPct', 'p50 error %', 'lower', { max: 5 }],
+      ['p99ErrorPct', 'p99 error %', 'lower', { max: 5 }],
+      ['bytesPerSec', 'B/s (configured 1 000 000)', 'higher'],
+      ['bandwidthErrorPct', 'bandwidth error %', 'lower', { max: 5 }],
     ],
   ],
 ];

@@ -9,6 +9,7 @@
 //   {"cmd":"stream","count":N,"size":S}   N binary messages of S bytes, the first 4 bytes of
 //                                         each its index (u32 LE), then text "done"
 //   {"cmd":"ticks","count":N,"maxGapMs":G} N text "T<hrtime ns>" at random gaps <= G ms, then "done"
+//   {"cmd":"paced","count":N,"everyMs":E}  N text "T<index>:<hrtime ns>", one every E ms, then "done"
 //         /idle    never sends anything (manager workload)
 import { WebSocketServer } from 'ws';
 
@@ -115,6 +116,16 @@ function command(socket, cmd) {
       setTimeout(tick, Math.random() * cmd.maxGapMs);
     };
     setTimeout(tick, Math.random() * cmd.maxGapMs);
+  } else if (cmd.cmd === 'paced') {
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (socket.destroyed) return void clearInterval(timer);
+      if (sent >= cmd.count) {
+        clearInterval(timer);
+        return void socket.write(textFrame('done'));
+      }
+      socket.write(textFrame(`T${sent++}:${process.hrtime.bigint()}`));
+    }, cmd.everyMs);
   }
 }
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // One workload with one client variant, in a fresh process (run by bench/run.mjs):
 //   node --expose-gc bench/worker.mjs <workload> <variant> <serverUrl> [--quick]
-// variant: ws | ticksocket@imm | ticksocket@16ms | ticksocket (the harness calls update() itself)
+// variant: ws | ticksocket@imm | ticksocket@16ms | ticksocket (the harness calls update() itself);
+// ticksocket+lab@imm: through a network lab with no conditions (what the lab costs when off)
 // Prints one JSON line: the workload's figures, plus `lost` (messages that never arrived or
 // arrived out of order; must be 0).
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import WsWebSocket from 'ws';
 import { SocketManager, WebSocket } from '../dist/node.js';
+import { networkLab } from './lab.mjs';
 
 const [workload, variant, url] = process.argv.slice(2);
 const quick = process.argv.includes('--quick');
@@ -49,7 +51,8 @@ async function connect(path, { trackArrival = false } = {}) {
     };
   }
   // maxPayload: the largest message a workload sends is 1 MiB; 16 MiB fits the default queue room (56 MiB).
-  const socket = new WebSocket(url + path, { perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
+  const network = client === 'ticksocket+lab' ? {} : undefined;
+  const socket = new WebSocket(url + path, { perMessageDeflate: false, maxPayload: 16 * 1024 * 1024, network });
   socket.on('binary', (_s, data) => callback(data));
   socket.on('message', (_s, text) => callback(text));
   socket.open();
@@ -390,6 +393,9 @@ const workloads = {
     };
   },
 };
+
+// 9. the network lab in real time (bench/lab.mjs)
+workloads.networkLab = () => networkLab(url, quick, fail);
 
 const run = workloads[workload];
 if (run === undefined) fail(`unknown workload ${workload}`);

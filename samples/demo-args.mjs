@@ -2,6 +2,9 @@
 // mistyped flag answer at once, with the usage, instead of a stack trace after a rebuild.
 import { parseArgs } from 'node:util';
 
+/** The network lab's presets (the library's NETWORK_PRESETS; a test holds the two equal). */
+export const NETWORK_PRESET_NAMES = ['lan', 'broadband', 'dsl', '4g', '3g', 'edge', 'satellite', 'congested-wifi'];
+
 export const USAGE = `Usage: npm run demo -- [options]
 
 Runs the sample game server and a handful of bots using ticksocket, and prints the URLs of the
@@ -12,6 +15,7 @@ Options:
   --bots N      bots to start (default 8)
   --hz N        the bots' tick rate (default 30)
   --port N      the server's port (default 8080; a busy port is replaced by a free one, and said so)
+  --net NAME    play the bots through the network lab: ${NETWORK_PRESET_NAMES.join(', ')}
   --help        this text`;
 
 const OPTIONS = {
@@ -19,6 +23,7 @@ const OPTIONS = {
   bots: { type: 'string' },
   hz: { type: 'string' },
   port: { type: 'string' },
+  net: { type: 'string' },
   help: { type: 'boolean', default: false },
 };
 
@@ -48,6 +53,12 @@ export function demoArgs(argv) {
     const value = Number(values[name]);
     if (!valid(value)) fail(`--${name} must be ${rule}, got ${JSON.stringify(values[name])}.`);
     numbers[name] = value;
+  }
+  if (values.net !== undefined) {
+    if (!NETWORK_PRESET_NAMES.includes(values.net)) {
+      fail(`--net must be one of ${NETWORK_PRESET_NAMES.join(', ')}, got ${JSON.stringify(values.net)}.`);
+    }
+    numbers.net = values.net;
   }
   return numbers;
 }

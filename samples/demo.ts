@@ -21,7 +21,7 @@ console.log(`ticksocket demo
   game room (WebSocket): ${server.url}
   PixiJS game:           ${server.httpUrl}pixi.html
   Babylon.js scene:      ${server.httpUrl}babylon.html
-  (add ?transport=worker to either page to run its WebSocket in a Web Worker)
+  (add ?transport=worker to either page to run its WebSocket in a Web Worker, ?net=3g to play on 3G)
   ${values.bots} bots at ${values.hz} Hz, pumped by one SocketManager from a fixed-step loop
   ${values.seconds === undefined ? 'Ctrl-C to stop' : `stopping after ${values.seconds} s`}
 `);
@@ -31,6 +31,7 @@ const fleet = runBots({
   bots: values.bots,
   hz: values.hz,
   seconds: values.seconds,
+  net: values.net,
   onStatus: (line) => {
     if (process.stdout.isTTY) process.stdout.write(`\r${line} | room ${server.players} players\x1b[K`);
     else console.log(`${line} | room ${server.players} players`);

@@ -1,7 +1,7 @@
 // Bots for the sample room: each joins, wanders (binary input every step), pings twice a
 // second for RTT, and chats now and then. All of them share one SocketManager pumped by a
 // fixed-step loop, so every handler runs at a known point of the step.
-import { SocketManager, startFixedStep, WebSocket } from 'ticksocket';
+import { type NetworkPresetName, SocketManager, startFixedStep, WebSocket } from 'ticksocket';
 import { encodeInput, encodePing, PING, parseText, readPingTime, SNAPSHOT } from '../shared/protocol.js';
 
 export interface BotOptions {
@@ -10,6 +10,8 @@ export interface BotOptions {
   hz: number;
   /** Stop after this many seconds (undefined: until `stop()`). */
   seconds?: number;
+  /** Play every bot through the network lab with this preset (each bot its own seed). */
+  net?: NetworkPresetName;
   /** Called once a second with a one-line status. */
   onStatus?: (line: string, status: FleetStatus) => void;
 }
@@ -40,7 +42,7 @@ export interface Fleet {
 
 const RTT_WINDOW = 512;
 
-export function runBots({ url, bots, hz, seconds, onStatus }: BotOptions): Fleet {
+export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): Fleet {
   const manager = new SocketManager();
   const reports: BotReport[] = [];
   const rtts: number[] = [];
@@ -58,7 +60,8 @@ export function runBots({ url, bots, hz, seconds, onStatus }: BotOptions): Fleet
       errors: [],
     };
     reports.push(report);
-    const socket = new WebSocket(url, { manager });
+    const network = net === undefined ? undefined : { preset: net, seed: index + 1 };
+    const socket = new WebSocket(url, { manager, network });
     const send = (data: string | Uint8Array): void => {
       socket.send(data);
       report.sent++;
@@ -124,7 +127,7 @@ export function runBots({ url, bots, hz, seconds, onStatus }: BotOptions): Fleet
           rttP99: percentile(sorted, 0.99),
         };
         onStatus?.(
-          `bots ${status.connected}/${bots} connected | in ${status.inPerSecond.toFixed(0)} msg/s | out ${status.outPerSecond.toFixed(0)} msg/s | rtt p50 ${status.rttP50.toFixed(2)} ms p99 ${status.rttP99.toFixed(2)} ms`,
+          `bots ${status.connected}/${bots} connected${net === undefined ? '' : ` (net ${net})`} | in ${status.inPerSecond.toFixed(0)} msg/s | out ${status.outPerSecond.toFixed(0)} msg/s | rtt p50 ${status.rttP50.toFixed(2)} ms p99 ${status.rttP99.toFixed(2)} ms`,
           status,
         );
         lastStatusAt = now;

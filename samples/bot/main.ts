@@ -1,5 +1,6 @@
-// Command line: node samples/dist/bot.mjs --url ws://127.0.0.1:8080/room --bots 20 --hz 30 [--seconds 10]
+// Command line: node samples/dist/bot.mjs --url ws://127.0.0.1:8080/room --bots 20 --hz 30 [--seconds 10] [--net 3g]
 import { parseArgs } from 'node:util';
+import type { NetworkPresetName } from 'ticksocket';
 import { runBots } from './bots.js';
 
 const { values } = parseArgs({
@@ -8,6 +9,7 @@ const { values } = parseArgs({
     bots: { type: 'string', default: '10' },
     hz: { type: 'string', default: '30' },
     seconds: { type: 'string' },
+    net: { type: 'string' },
   },
 });
 
@@ -16,6 +18,7 @@ const fleet = runBots({
   bots: Number(values.bots),
   hz: Number(values.hz),
   seconds: values.seconds === undefined ? undefined : Number(values.seconds),
+  net: values.net as NetworkPresetName | undefined, // a name that is no preset: the first socket says which are
   onStatus: (line) => printStatus(line),
 });
 process.once('SIGINT', () => fleet.stop());

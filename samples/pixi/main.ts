@@ -8,7 +8,12 @@ import { exposeForTests, keyboardHeading, mountHud, RoomClient } from '../shared
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/room`;
-const client = new RoomClient(url, params.get('name') ?? 'pixi player', params.get('transport') === 'worker');
+const client = new RoomClient(
+  url,
+  params.get('name') ?? 'pixi player',
+  params.get('transport') === 'worker',
+  params.get('net'),
+);
 const heading = keyboardHeading();
 const showHud = mountHud(client);
 exposeForTests(client, 'pixi');

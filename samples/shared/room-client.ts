@@ -1,7 +1,14 @@
 // The browser games' side of the sample room, shared by the PixiJS and Babylon.js samples:
 // keyboard input as binary, pings for RTT, chat as text, and remote players interpolated
 // between snapshots by the time each snapshot *arrived* (socket.eventTime), not the frame time.
-import { createWorkerTransport, ReconnectingWebSocket } from 'ticksocket';
+import {
+  createWorkerTransport,
+  NETWORK_PRESETS,
+  type NetworkLab,
+  type NetworkPresetName,
+  networkLab,
+  ReconnectingWebSocket,
+} from 'ticksocket';
 import {
   decodeSnapshot,
   encodeInput,
@@ -15,6 +22,7 @@ import {
 
 /** Render this far in the past, so there are two snapshots to interpolate between. */
 const INTERPOLATION_DELAY_MS = 2.5 * (1000 / TICK_HZ);
+const TICK_MS = 1000 / TICK_HZ;
 const SNAPSHOTS_KEPT = 32;
 
 interface TimedSnapshot {
@@ -37,6 +45,15 @@ export class RoomClient {
   chatCount = 0;
   /** Messages dispatched per second, and events dispatched by the last update(). */
   messagesPerSecond = 0;
+  /** The simulated network the socket runs through (no conditions unless the page asked: `?net=3g`). */
+  readonly network: NetworkLab;
+  /**
+   * How unevenly snapshots arrive, in ms (mean deviation of their gaps from the server's tick).
+   * Interpolating by arrival time shows this as stutter unless the render delay covers it, so
+   * the delay grows with it.
+   */
+  snapshotJitterMs = 0;
+  private lastSnapshotAt = Number.NaN;
   private readonly snapshots: TimedSnapshot[] = [];
   private readonly names = new Map<number, string>();
   private heading: [number, number] = [0, 0];
@@ -45,17 +62,25 @@ export class RoomClient {
   private counted = 0;
   private countStart = performance.now();
 
-  /** `viaWorker`: the socket's WebSocket runs in a Web Worker (the page's `?transport=worker`). */
+  /**
+   * `viaWorker`: the socket's WebSocket runs in a Web Worker (the page's `?transport=worker`);
+   * `net`: a network lab preset to play through (the page's `?net=3g`).
+   */
   constructor(
     url: string,
     readonly name: string,
     readonly viaWorker = false,
+    net: string | null = null,
   ) {
     const reconnect = { minDelay: 250, maxDelay: 2_000 };
+    this.network = networkLab(isPreset(net) ? { preset: net } : {});
+    const network = this.network;
     this.socket = new ReconnectingWebSocket(
       url,
-      viaWorker ? { transport: createWorkerTransport, reconnect } : { reconnect },
+      viaWorker ? { transport: createWorkerTransport, reconnect, network } : { reconnect, network },
     );
+    if (net !== null && !isPreset(net))
+      this.addChat('ticksocket', `no network preset "${net}": ${presetNames().join(', ')}`);
     this.socket.on('open', (s) => s.send(JSON.stringify({ type: 'join', name })));
     this.socket.on('binary', (s, data) => {
       this.counted++;
@@ -63,6 +88,9 @@ export class RoomClient {
         const snapshot = decodeSnapshot(data);
         const positions = new Map(snapshot.players.map((player) => [player.id, { x: player.x, y: player.y }]));
         this.snapshots.push({ arrival: s.eventTime, positions });
+        const gap = s.eventTime - this.lastSnapshotAt;
+        if (gap >= 0) this.snapshotJitterMs += (Math.abs(gap - TICK_MS) - this.snapshotJitterMs) / 16;
+        this.lastSnapshotAt = s.eventTime;
         if (this.snapshots.length > SNAPSHOTS_KEPT) this.snapshots.shift();
       } else if (data[0] === PING) {
         this.rttMs = s.eventTime - readPingTime(data);
@@ -118,9 +146,28 @@ export class RoomClient {
     if (this.socket.isOpen && text.trim() !== '') this.socket.send(JSON.stringify({ type: 'chat', text }));
   }
 
+  /** Play through another preset from now on (`'none'`: a perfect network). */
+  setNetwork(net: string): void {
+    if (isPreset(net)) this.network.set(net);
+    else this.network.clear();
+  }
+
+  /** How far in the past remote players are drawn: two and a half ticks, plus twice the arrival jitter. */
+  get interpolationDelayMs(): number {
+    return INTERPOLATION_DELAY_MS + 2 * this.snapshotJitterMs;
+  }
+
+  /** One line for the HUD: the conditions, and what the lab added to the last message. */
+  get networkLine(): string {
+    const { preset, down, up } = this.network.conditions;
+    if (down.latency === 0 && down.bandwidth === 0 && up.latency === 0 && down.jitter === 0) return 'net: none';
+    const rate = (bytes: number) => (bytes === 0 ? '∞' : `${Math.round(bytes / 1000)} KB/s`);
+    return `net: ${preset ?? 'custom'} +${down.latency}±${down.jitter} ms each way, ↓${rate(down.bandwidth)} ↑${rate(up.bandwidth)}, ${down.loss}% loss · added ${this.network.stats.down.lastDelay.toFixed(0)} ms`;
+  }
+
   /** Players' positions at `now`, interpolated between the snapshots around `now - delay` by arrival time. */
   positionsAt(now: number): Map<number, { x: number; y: number }> {
-    const renderTime = now - INTERPOLATION_DELAY_MS;
+    const renderTime = now - this.interpolationDelayMs;
     const snapshots = this.snapshots;
     if (snapshots.length === 0) return new Map();
     let older = snapshots[0]!;
@@ -144,6 +191,14 @@ export class RoomClient {
   }
 }
 
+function isPreset(net: string | null): net is NetworkPresetName {
+  return net !== null && Object.hasOwn(NETWORK_PRESETS, net);
+}
+
+function presetNames(): string[] {
+  return Object.keys(NETWORK_PRESETS);
+}
+
 /** Arrow keys / WASD held, as a direction. */
 export function keyboardHeading(): () => [number, number] {
   const held = new Set<string>();
@@ -160,9 +215,16 @@ export function keyboardHeading(): () => [number, number] {
 export function mountHud(client: RoomClient): (hud: string) => void {
   const panel = document.createElement('div');
   panel.id = 'hud';
-  panel.innerHTML = `<div id="stats"></div><ul id="chat"></ul><input id="chat-input" placeholder="chat: type and press Enter" maxlength="200">`;
+  panel.innerHTML = `<div id="stats"></div><div id="net-line"></div><label>network <select id="net"></select></label><ul id="chat"></ul><input id="chat-input" placeholder="chat: type and press Enter" maxlength="200">`;
   document.body.appendChild(panel);
   const stats = panel.querySelector('#stats')!;
+  const netLine = panel.querySelector('#net-line')!;
+  const select = panel.querySelector<HTMLSelectElement>('#net')!;
+  const current = client.network.conditions.preset ?? 'none';
+  select.replaceChildren(
+    ...['none', ...presetNames()].map((name) => new Option(name, name, name === current, name === current)),
+  );
+  select.addEventListener('change', () => client.setNetwork(select.value));
   const list = panel.querySelector('#chat')!;
   const input = panel.querySelector<HTMLInputElement>('#chat-input')!;
   input.addEventListener('keydown', (event) => {
@@ -174,7 +236,8 @@ export function mountHud(client: RoomClient): (hud: string) => void {
   });
   let shown = 0;
   return (hud) => {
-    stats.textContent = hud;
+    stats.textContent = `${hud} · interp ${client.interpolationDelayMs.toFixed(0)} ms`;
+    netLine.textContent = client.networkLine;
     if (client.chatCount !== shown) {
       list.replaceChildren(
         ...client.chat.slice(-8).map((line) => {
@@ -212,6 +275,18 @@ export function exposeForTests(client: RoomClient, engine: string): void {
     },
     get rttMs() {
       return client.rttMs;
+    },
+    get network() {
+      return client.network.conditions;
+    },
+    get networkLine() {
+      return client.networkLine;
+    },
+    get interpolationDelayMs() {
+      return client.interpolationDelayMs;
+    },
+    setNetwork(net: string) {
+      client.setNetwork(net);
     },
     positionOf(id: number) {
       return client.positionsAt(performance.now()).get(id) ?? null;

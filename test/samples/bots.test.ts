@@ -3,7 +3,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBots } from '../../samples/bot/bots.js';
+import { NETWORK_PRESET_NAMES } from '../../samples/demo-args.mjs';
 import { type GameServer, startGameServer } from '../../samples/server/server.js';
+import { NETWORK_PRESETS } from '../../src/index.js';
 
 let server: GameServer;
 beforeAll(async () => {
@@ -35,6 +37,33 @@ describe('bots', () => {
     }
     expect(Math.max(...statuses)).toBe(50);
     expect(server.stats.received).toBeGreaterThan(50 * 10);
+  });
+
+  it('--net 3g: every bot plays through its own lab; round trips carry both directions’ latency', async () => {
+    const rttP50s: number[] = [];
+    const fleet = runBots({
+      url: server.url,
+      bots: 10,
+      hz: 20,
+      seconds: 3,
+      net: '3g',
+      onStatus: (line, status) => {
+        expect(line).toContain('(net 3g)');
+        if (status.rttP50 > 0) rttP50s.push(status.rttP50);
+      },
+    });
+    const reports = await fleet.done;
+    for (const report of reports) {
+      expect(report.opened).toBe(true);
+      expect(report.closedEvents).toBe(1);
+      expect(report.errors).toEqual([]);
+    }
+    // 120 ms each way with normal jitter (sd 20): the median round trip is about 240 ms.
+    expect(rttP50s.at(-1)).toBeGreaterThan(180);
+  });
+
+  it('the demo’s --net names are the library’s presets', () => {
+    expect([...NETWORK_PRESET_NAMES]).toEqual(Object.keys(NETWORK_PRESETS));
   });
 });
 
@@ -85,6 +114,10 @@ describe('npm run demo', () => {
     [['--bots', 'many'], /--bots must be a whole number from 1 to 10000, got "many"/],
     [['--port', '70000'], /--port must be a port from 0 to 65535/],
     [['extra'], /Unexpected argument 'extra'/],
+    [
+      ['--net', 'wifi'],
+      /--net must be one of lan, broadband, dsl, 4g, 3g, edge, satellite, congested-wifi, got "wifi"/,
+    ],
   ])('%j: the mistake and the usage, exit 2, before anything is built', async (args, message) => {
     const { code, output } = await run(['scripts/demo.mjs', ...args]);
     expect(code).toBe(2);

@@ -191,6 +191,34 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('?net=3g plays through the network lab: the HUD shows the conditions and the added latency (screenshot)', async () => {
+    const page = await openGame('pixi', '&net=3g');
+    type NetView = { rttMs: number; networkLine: string; network: { preset?: string }; setNetwork(net: string): void };
+    await page.waitForFunction(() => (globalThis as unknown as { game: NetView }).game.rttMs > 0, undefined, {
+      timeout: 15_000,
+    });
+    const seen = await page.evaluate(() => {
+      const net = (globalThis as unknown as { game: NetView }).game;
+      return { preset: net.network.preset, rtt: net.rttMs, line: net.networkLine };
+    });
+    expect(seen.preset).toBe('3g');
+    // 120 ms each way (normal jitter, sd 20): a round trip far above loopback's fraction of a ms.
+    expect(seen.rtt).toBeGreaterThan(100);
+    expect(seen.line).toMatch(/^net: 3g \+120±20 ms each way, ↓250 KB\/s ↑48 KB\/s, 2% loss · added \d+ ms$/);
+    await page.waitForFunction(() => /added [1-9]\d* ms/.test(document.querySelector('#net-line')?.textContent ?? ''));
+    expect(await page.locator('#net').inputValue()).toBe('3g');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(`${ARTIFACTS}/pixi-3g.png`, await page.screenshot({ fullPage: true }));
+    // The selector's way: back to a perfect network while playing; round trips fall to loopback's.
+    await page.locator('#net').selectOption('none');
+    await page.waitForFunction(() => (globalThis as unknown as { game: NetView }).game.rttMs < 50, undefined, {
+      timeout: 10_000,
+    });
+    expect(await page.evaluate(() => (globalThis as unknown as { game: NetView }).game.networkLine)).toBe('net: none');
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
+
   it('the server stops and comes back: both pages reconnect by themselves and play on', async () => {
     const port = Number(new URL(server.httpUrl).port);
     await server.close();

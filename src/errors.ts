@@ -189,6 +189,15 @@ export function connectionLostError(closeCode: number): WebSocketError {
   );
 }
 
+/** @internal The platform threw at `connect()`, before any network I/O. */
+export function startFailedError(url: string, cause: unknown): WebSocketError {
+  return new WebSocketError(
+    'connection_failed',
+    `Could not start connecting to ${redactUrl(url)}: ${errorKind(cause)}. The platform refused the connection before any network I/O; see error.cause.`,
+    { cause },
+  );
+}
+
 /** @internal The queue passed its hard cap: the game stopped pumping where reading cannot pause. */
 export function queueOverflowError(maxEvents: number, maxBytes: number): WebSocketError {
   return new WebSocketError(

@@ -9,7 +9,7 @@ import { type QueueLimits, type ResolvedLimits, resolveLimits } from './limits.j
 import type { ManagedSocket, SocketManager } from './manager.js';
 import type { NetworkPresetName } from './network/conditions.js';
 import type { NetworkLab, NetworkLabOptions } from './network/lab.js';
-import type { TransportFactory, TransportOptions } from './transport.js';
+import type { Transport, TransportFactory, TransportOptions } from './transport.js';
 import { checkProtocols, checkTimeout } from './validate.js';
 
 /** @internal Option key: the socket a manager lists for this one (a reconnecting socket's connections). */
@@ -126,6 +126,27 @@ export interface SocketOptions<Socket> {
 export type NetworkMaker = (conditions: NetworkLabOptions | NetworkPresetName) => NetworkLab;
 
 /**
+ * @internal The transport of a socket (its own factory, or the platform's), through its lab if
+ * it has one.
+ *
+ * @throws {@link InvalidOptionError} when there is no transport, or conditions no lab can be made of.
+ */
+export function makeTransport<Socket>(
+  url: string,
+  own: ResolvedSocketOptions<Socket>,
+  platform: { readonly defaultTransport?: TransportFactory<never>; readonly createNetwork?: NetworkMaker },
+): { transport: Transport; network: NetworkLab | undefined } {
+  const factory = (own.factory ?? platform.defaultTransport) as TransportFactory | undefined;
+  if (factory === undefined) {
+    throw new InvalidOptionError(
+      "No transport: import WebSocket from 'ticksocket' (Node or browser entry) or pass options.transport.",
+    );
+  }
+  const network = labOf(own.network, platform.createNetwork);
+  return { transport: (network?.wrap(factory) ?? factory)(url, own.transport), network };
+}
+
+/**
  * @internal The lab of a socket's `network` option: the one given, or one made from conditions.
  *
  * @throws {@link InvalidOptionError} for conditions where no maker is installed (browser entry).
@@ -140,7 +161,7 @@ export function labOf(
   }
   if (make === undefined) {
     throw new InvalidOptionError(
-      "network takes a lab here, so that the lab stays out of bundles that do not use it: import { networkLab } from 'ticksocket' and pass network: networkLab(conditions).",
+      "Here network takes a lab, kept out of bundles that do not import it: pass networkLab(conditions) from 'ticksocket'.",
     );
   }
   return make(network as NetworkLabOptions | NetworkPresetName);

@@ -10,20 +10,19 @@ import { checkCloseArguments } from './close.js';
 import { Dispatcher } from './dispatch.js';
 import {
   asText,
-  errorKind,
   type HandshakeResponse,
   InvalidOptionError,
   InvalidStateError,
-  redactUrl,
   StreamingUnsupportedError,
-  WebSocketError,
+  startFailedError,
+  type WebSocketError,
 } from './errors.js';
 import { Handlers } from './handlers.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
 import type { NetworkLab } from './network/lab.js';
 import {
-  labOf,
+  makeTransport,
   type NetworkMaker,
   resolveSocketOptions,
   SOCKET_EVENT_NAMES,
@@ -111,17 +110,9 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   constructor(url: string | URL, options: Options = {} as Options) {
     this.url = normalizeUrl(url);
     const own = resolveSocketOptions(options);
-    const platform = this.constructor as typeof WebSocket;
-    const factory = own.factory ?? platform.defaultTransport;
-    if (factory === undefined) {
-      throw new InvalidOptionError(
-        "No transport: import WebSocket from 'ticksocket' (Node or browser entry) or pass options.transport.",
-      );
-    }
-    this.network = labOf(own.network, platform.createNetwork);
-    const make = factory as TransportFactory;
-    const transport = (this.network?.wrap(make) ?? make)(this.url, own.transport);
+    const { transport, network } = makeTransport(this.url, own, this.constructor as typeof WebSocket);
     this.transport = transport;
+    this.network = network;
     this.queue = new EventQueue(transport, own.limits.queue, this, () => transport.abort());
     this.manager = own.manager;
     this.managedAs = own.managedAs ?? this;
@@ -268,13 +259,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
       });
     } catch (cause) {
       // A network failure never throws at the game: it arrives through update() like any other.
-      this.queue.error(
-        new WebSocketError(
-          'connection_failed',
-          `Could not start connecting to ${redactUrl(this.url)}: ${errorKind(cause)}. The platform refused the connection before any network I/O; see error.cause.`,
-          { cause },
-        ),
-      );
+      this.queue.error(startFailedError(this.url, cause));
       this.queue.closed(1006, '', false);
     }
     return this;

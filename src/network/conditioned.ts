@@ -3,6 +3,8 @@
  * like a bad network: what the inner transport reports goes down a {@link Link}, what the game
  * sends goes up one. With no condition set and no spike, everything passes straight through.
  */
+
+import type { Clock } from '../clock.js';
 import { WebSocketError } from '../errors.js';
 import type {
   ByteArrayClass,
@@ -12,8 +14,24 @@ import type {
   Transport,
   TransportSink,
 } from '../transport.js';
-import type { NetworkLab } from './lab.js';
-import { Link } from './link.js';
+import type { ResolvedConditions } from './conditions.js';
+import { Link, type LinkStats, type Timeline } from './link.js';
+import type { Random } from './random.js';
+
+/** What a connection needs of its lab (the lab is one; this keeps the import one-way). */
+export interface LabHost extends Timeline {
+  readonly conditions: ResolvedConditions;
+  readonly clock: Clock;
+  readonly randomDown: Random;
+  readonly randomUp: Random;
+  readonly stats: { readonly down: LinkStats; readonly up: LinkStats };
+  /** Where an arrival is on the lab's clock. */
+  arrival(time: number | undefined): number;
+  /** A connection starts: false if it is refused. */
+  connecting(connection: ConditionedTransport): boolean;
+  /** A connection ended. */
+  ended(connection: ConditionedTransport): void;
+}
 
 // What goes down (server → game)...
 const OPEN = 0;
@@ -54,7 +72,7 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
 
   constructor(
     private readonly inner: Transport,
-    private readonly lab: NetworkLab,
+    private readonly lab: LabHost,
   ) {
     const { conditions, clock } = lab;
     this.down = new Link(conditions.down, lab.randomDown, lab, clock, lab.stats.down, (item, time) =>

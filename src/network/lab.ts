@@ -34,7 +34,15 @@ export interface NetworkStats {
   readonly up: Readonly<LinkStats>;
 }
 
-const newStats = (): LinkStats => ({ messages: 0, bytes: 0, lastDelay: 0, maxDelay: 0, totalDelay: 0 });
+const newStats = (): LinkStats => ({
+  messages: 0,
+  bytes: 0,
+  lastDelay: 0,
+  maxDelay: 0,
+  totalDelay: 0,
+  inFlightBytes: 0,
+  peakInFlightBytes: 0,
+});
 
 /**
  * A simulated network, and its run-time controls (`socket.network`).

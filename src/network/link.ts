@@ -45,6 +45,10 @@ export interface LinkStats {
   maxDelay: number;
   /** The sum of the added delays (mean: `totalDelay / messages`). */
   totalDelay: number;
+  /** Bytes carried and not yet delivered, now. */
+  inFlightBytes: number;
+  /** The most that were at once (down: at most about `buffer`, as reading pauses beyond it). */
+  peakInFlightBytes: number;
 }
 
 export class Link {
@@ -112,6 +116,8 @@ export class Link {
     this.lastDue = due;
     this.items.push({ kind, a, b, c, d, size, arrived, due });
     this.queuedBytes += size;
+    this.stats.inFlightBytes = this.queuedBytes;
+    if (this.queuedBytes > this.stats.peakInFlightBytes) this.stats.peakInFlightBytes = this.queuedBytes;
     if (this.items.length - this.head === 1) this.flush();
   }
 
@@ -120,6 +126,7 @@ export class Link {
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.clock.now();
+    const stats = this.stats;
     while (this.head < this.items.length) {
       const item = this.items[this.head]!;
       const at = this.timeline.release(item.due);
@@ -129,8 +136,8 @@ export class Link {
       }
       this.items[this.head++] = undefined as unknown as Carried;
       this.queuedBytes -= item.size;
+      stats.inFlightBytes = this.queuedBytes;
       const delay = at - item.arrived;
-      const stats = this.stats;
       stats.messages++;
       stats.bytes += item.size;
       stats.lastDelay = delay;
@@ -149,5 +156,6 @@ export class Link {
     this.items = [];
     this.head = 0;
     this.queuedBytes = 0;
+    this.stats.inFlightBytes = 0;
   }
 }

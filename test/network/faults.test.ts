@@ -191,3 +191,28 @@ describe('network lab on real connections', () => {
     expect(() => networkLab('3g').set({ seed: 1 } as never)).toThrow(/keeps its seed/);
   });
 });
+
+describe('network lab buffer', () => {
+  it('the downlink holds about `buffer` bytes: beyond it reading pauses (TCP holds the server back), nothing lost', async () => {
+    const count = 1000;
+    const server = await startServer((client) => {
+      const payload = Buffer.alloc(4096);
+      for (let i = 0; i < count; i++) {
+        payload.writeUInt32LE(i, 0);
+        client.send(payload);
+      }
+    });
+    const buffer = 64 * 1024;
+    const socket = new WebSocket(server.url, { network: { down: { bandwidth: 4_000_000 }, buffer, seed: 1 } });
+    const order: number[] = [];
+    socket.on('binary', (_s, data) => order.push(Buffer.from(data).readUInt32LE(0)));
+    socket.open();
+    await pumpUntil(socket, () => order.length === count, { timeoutMs: 10_000, what: '4 MB through 4 MB/s' });
+    expect(order).toEqual(Array.from({ length: count }, (_, i) => i));
+    const { peakInFlightBytes } = socket.network!.stats.down;
+    expect(peakInFlightBytes).toBeLessThanOrEqual(buffer + 2 * 4096);
+    expect(peakInFlightBytes).toBeGreaterThan(buffer / 2);
+    socket.close();
+    await pumpUntil(socket, () => socket.state === 'closed');
+  });
+});

@@ -216,6 +216,18 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
     });
     expect(await page.evaluate(() => (globalThis as unknown as { game: NetView }).game.networkLine)).toBe('net: none');
     await page.close();
+    // The lab wraps any transport: here the worker one, in the Babylon.js page, on EDGE (160 ms each way).
+    const edge = await openGame('babylon', '&transport=worker&net=edge');
+    await edge.waitForFunction(() => (globalThis as unknown as { game: NetView }).game.rttMs > 0, undefined, {
+      timeout: 15_000,
+    });
+    const viaWorker = await edge.evaluate(() => {
+      const net = (globalThis as unknown as { game: NetView & { viaWorker: boolean } }).game;
+      return { viaWorker: net.viaWorker, preset: net.network.preset, rtt: net.rttMs };
+    });
+    expect(viaWorker).toMatchObject({ viaWorker: true, preset: 'edge' });
+    expect(viaWorker.rtt).toBeGreaterThan(150);
+    await edge.close();
     expect(pageErrors).toEqual([]);
   });
 

@@ -118,3 +118,21 @@ expectTypeOf<InvalidCloseCodeError>().toExtend<RangeError>();
 expectTypeOf<'handshake_refused'>().toExtend<NetworkErrorCode>();
 // @ts-expect-error not a code ticksocket uses
 expectTypeOf<'teapot'>().toExtend<ErrorCode>();
+
+// ---- the network lab: Node takes presets and conditions; a browser bundle takes a lab ----
+import { networkLab as browserNetworkLab } from '../../src/browser.js';
+import { type NetworkLab, networkLab, ReconnectingWebSocket } from '../../src/node.js';
+
+new WebSocket('ws://x', { network: '3g' });
+new WebSocket('ws://x', { network: { preset: 'edge', latency: 300, down: { bandwidth: 10_000 }, seed: 1 } });
+new WebSocket('ws://x', { network: networkLab('satellite') });
+new ReconnectingWebSocket('ws://x', { network: 'congested-wifi' });
+expectTypeOf(new WebSocket('ws://x').network).toEqualTypeOf<NetworkLab | undefined>();
+expectTypeOf(new ReconnectingWebSocket('ws://x').network).toEqualTypeOf<NetworkLab | undefined>();
+new BrowserWebSocket('ws://x', { network: browserNetworkLab('3g') });
+// @ts-expect-error a browser bundle keeps the lab out unless imported: pass networkLab('3g')
+new BrowserWebSocket('ws://x', { network: '3g' });
+// @ts-expect-error not a preset
+new WebSocket('ws://x', { network: 'wifi' });
+// @ts-expect-error distribution is one of uniform, normal, pareto
+networkLab({ distribution: 'gauss' });

@@ -72,6 +72,8 @@ export class NetworkLab {
   private startedAt = Number.NaN;
   private spikeFrom = 0;
   private spikeUntil = Number.NEGATIVE_INFINITY;
+  /** The fault script's timers still to fire. */
+  private script: unknown[] = [];
 
   constructor(conditions: NetworkLabOptions | NetworkPresetName = {}) {
     const {
@@ -109,8 +111,10 @@ export class NetworkLab {
     return this;
   }
 
-  /** Back to a perfect network: no conditions, no spike, no refusals (a half-open connection stays dead). */
+  /** Back to a perfect network: no conditions, no spike, no refusals, no faults to come (a half-open connection stays dead). */
   clear(): this {
+    for (const timer of this.script) this.clock.clearTimeout(timer);
+    this.script = [];
     this.resolved = NO_CONDITIONS;
     this.spikeUntil = Number.NEGATIVE_INFINITY;
     this.refusals = 0;
@@ -158,11 +162,14 @@ export class NetworkLab {
   /** @internal The first time at or after `time` that no lag spike holds (what every link obeys). */
   release(time: number): number {
     let at = time;
-    if (at >= this.spikeFrom && at < this.spikeUntil) at = this.spikeUntil;
     const spikes = this.resolved.spikes;
-    if (spikes !== null && !Number.isNaN(this.startedAt)) {
-      const phase = (at - this.startedAt) % spikes.every;
-      if (phase >= 0 && phase < spikes.duration) at += spikes.duration - phase;
+    // Twice: the end of a scheduled spike may fall inside the game's own, or the other way round.
+    for (let pass = 0; pass < 2; pass++) {
+      if (at >= this.spikeFrom && at < this.spikeUntil) at = this.spikeUntil;
+      if (spikes !== null && !Number.isNaN(this.startedAt)) {
+        const phase = (at - this.startedAt) % spikes.every;
+        if (phase >= 0 && phase < spikes.duration) at += spikes.duration - phase;
+      }
     }
     return at;
   }
@@ -201,6 +208,7 @@ export class NetworkLab {
       const timer = this.clock.setTimeout(() => this.run(fault), fault.at);
       // A script never keeps a Node process alive by itself.
       (timer as { unref?: () => void }).unref?.();
+      this.script.push(timer);
     }
   }
 

@@ -3,9 +3,10 @@
 // connections, refused connects fail as refused, sends are the socket's own copy, and bad
 // conditions are typed errors.
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket as CoreWebSocket, InvalidOptionError, networkLab } from '../../src/index.js';
+import { WebSocket as CoreWebSocket, createVirtualClock, InvalidOptionError, networkLab } from '../../src/index.js';
 import { ReconnectingWebSocket, WebSocket } from '../../src/node.js';
 import { closeAllServers, kinds, pumpUntil, record, startServer, thrownBy } from '../support/helpers.js';
+import { createLoopback } from '../support/loopback.js';
 
 afterEach(closeAllServers);
 
@@ -214,5 +215,24 @@ describe('network lab buffer', () => {
     expect(peakInFlightBytes).toBeGreaterThan(buffer / 2);
     socket.close();
     await pumpUntil(socket, () => socket.state === 'closed');
+  });
+});
+
+describe('network lab controls', () => {
+  it('clear() cancels the faults still to come (virtual clock)', () => {
+    const clock = createVirtualClock();
+    const loopback = createLoopback(clock);
+    const script = (clear: boolean) => {
+      const lab = networkLab({ faults: [{ at: 100, fault: 'disconnect' }], latency: 5, seed: 1, clock });
+      const socket = new CoreWebSocket('ws://lab.invalid/', { transport: loopback.transport, network: lab }).open();
+      clock.advanceBy(50);
+      socket.update();
+      if (clear) lab.clear();
+      clock.advanceBy(1000);
+      socket.update();
+      return socket.state;
+    };
+    expect(script(false)).toBe('closed'); // the script runs...
+    expect(script(true)).toBe('open'); // ...unless cleared
   });
 });

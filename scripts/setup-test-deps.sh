@@ -4,7 +4,28 @@
 # /usr/bin/python3; websocketd; nginx as a reverse proxy).
 # Present: nothing to do. Missing on Debian as root: apt-get install them, saying so.
 # Otherwise: fail with the exact command to run. Never a silent skip.
+# Also the runtimes of the runtime suite (test/runtimes), from the npm registry, pinned, into
+# .runtimes/ (kept out of the library's own dependencies: about 190 MB).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUN_VERSION=1.4.5
+DENO_VERSION=2.9.6
+runtimes_ok() {
+  [ "$(.runtimes/node_modules/.bin/bun --version 2>/dev/null)" = "$BUN_VERSION" ] &&
+    .runtimes/node_modules/.bin/deno --version 2>/dev/null | grep -q "^deno $DENO_VERSION "
+}
+if ! runtimes_ok; then
+  runtimes_command="npm install --prefix .runtimes --no-save --no-audit --no-fund bun@$BUN_VERSION deno@$DENO_VERSION"
+  echo "setup-test-deps: installing bun $BUN_VERSION and deno $DENO_VERSION into .runtimes/ for the runtime suite: $runtimes_command"
+  mkdir -p .runtimes
+  if ! $runtimes_command >/dev/null 2>.runtimes/install.log || ! runtimes_ok; then
+    cat .runtimes/install.log >&2
+    echo "setup-test-deps: could not install the runtimes from the npm registry. Run:" >&2
+    echo "  $runtimes_command" >&2
+    exit 1
+  fi
+fi
 
 missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)

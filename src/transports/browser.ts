@@ -47,7 +47,7 @@ export class BrowserTransport implements Transport, BatchTarget {
   readonly canStreamFragments = false;
   sink!: TransportSink;
   heartbeat: HeartbeatSink | undefined;
-  private native: NativeSocket | null = null;
+  protected native: NativeSocket | null = null;
   private opened = false;
   private errorReported = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -104,7 +104,7 @@ export class BrowserTransport implements Transport, BatchTarget {
 
   refuseCloseCode(code: number): string | undefined {
     if (code === 1000 || (code >= 3000 && code <= 4999)) return undefined;
-    return `Browsers only let a page send close code 1000 or 3000–4999, not ${code}.`;
+    return `Browsers and Deno only send close code 1000 or 3000–4999, not ${code}.`;
   }
 
   private readonly onOpen = (): void => {
@@ -115,7 +115,7 @@ export class BrowserTransport implements Transport, BatchTarget {
     this.sink.open({ protocol: native.protocol, extensions: native.extensions, response: null });
   };
 
-  private readonly onMessage = (event: MessageEvent): void => {
+  protected readonly onMessage = (event: MessageEvent): void => {
     const data: unknown = event.data;
     this.heartbeat?.heard(event.timeStamp);
     // An event's timeStamp is on the performance.now() clock: when the message arrived.

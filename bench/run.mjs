@@ -4,7 +4,7 @@
 // fresh Node process, against bench/server.mjs (its own process). Prints medians over the reps
 // and ratios to ws; writes JSON. Exits non-zero if a workload failed or lost a message.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,40 @@ const WORKLOADS = [
   ],
 ];
 
+// Workloads 1 and 3 inside Bun and Deno, next to each runtime's own WebSocket (bench/runtime-worker.mjs),
+// for the runtimes scripts/setup-test-deps.sh installed into .runtimes/.
+const RUNTIME_BIN = join(here, '..', '.runtimes', 'node_modules', '.bin');
+for (const runtime of ['bun', 'deno']) {
+  if (!existsSync(join(RUNTIME_BIN, runtime))) {
+    process.stderr.write(
+      `${runtime} is not in .runtimes/ (bash scripts/setup-test-deps.sh installs it): its workloads are left out\n`,
+    );
+    continue;
+  }
+  const variants = ['native', 'ticksocket@imm'];
+  const title = runtime === 'bun' ? 'Bun' : 'Deno';
+  WORKLOADS.push(
+    [
+      `${runtime}:recvSmall`,
+      `1. ${title}: receive 200k x 64 B`,
+      variants,
+      [
+        ['msgsPerSec', 'msgs/s', 'higher'],
+        ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
+      ],
+    ],
+    [
+      `${runtime}:sendEcho`,
+      `3. ${title}: send 200k x 64 B, echoed`,
+      variants,
+      [
+        ['msgsPerSec', 'msgs/s', 'higher'],
+        ['cpuUsPerMsg', 'CPU us/msg', 'lower'],
+      ],
+    ],
+  );
+}
+
 const selected = values.only ? WORKLOADS.filter(([name]) => values.only.split(',').includes(name)) : WORKLOADS;
 
 function startServer() {
@@ -124,11 +158,18 @@ function startServer() {
   });
 }
 
-function runWorker(workload, variant, url) {
+function runWorker(name, variant, url) {
   return new Promise((resolve) => {
-    const args = ['--expose-gc', join(here, 'worker.mjs'), workload, variant, url];
+    const [runtime, workload] = name.includes(':') ? name.split(':') : ['node', name];
+    let command = process.execPath;
+    let args = ['--expose-gc', join(here, 'worker.mjs'), workload, variant, url];
+    if (runtime !== 'node') {
+      command = join(RUNTIME_BIN, runtime);
+      const script = join(here, 'runtime-worker.mjs');
+      args = runtime === 'deno' ? ['run', '-A', script, workload, variant, url] : [script, workload, variant, url];
+    }
     if (values.quick) args.push('--quick');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
@@ -184,7 +225,8 @@ const fmt = (value) =>
 const medians = {};
 const lines = [];
 const misses = [];
-lines.push(`| workload | figure | variant | median | ratio to ws | target |`);
+// The first variant is the baseline: `ws`, or in Bun and Deno the runtime's own WebSocket.
+lines.push(`| workload | figure | variant | median | ratio to the first (ws, or native) | target |`);
 lines.push(`| --- | --- | --- | ---: | ---: | --- |`);
 for (const [name, title, variants, figures] of selected) {
   for (const [key, label, , target] of figures) {
@@ -194,8 +236,8 @@ for (const [name, title, variants, figures] of selected) {
       medians[name] ??= {};
       medians[name][variant] ??= {};
       medians[name][variant][key] = value;
-      const base = medians[name]?.ws?.[key];
-      const ratio = variant !== 'ws' && base ? value / base : undefined;
+      const base = medians[name]?.[variants[0]]?.[key];
+      const ratio = variant !== variants[0] && base ? value / base : undefined;
       let verdict = '';
       if (target && variant !== 'ws' && (!target.variant || variant.startsWith(target.variant))) {
         const ok =

@@ -106,6 +106,24 @@ const WORKLOADS = [
       ['bandwidthErrorPct', 'bandwidth error %', 'lower', { max: 5 }],
     ],
   ],
+  [
+    'botsAtScale',
+    '10. bots at 20 Hz, one process',
+    ['ticksocket'],
+    [
+      ['botsHeldUnder20ms', 'most bots with loop lag p99 < 20 ms', 'higher', { min: 10_000 }],
+      ...[1000, 2500, 5000, 10_000].flatMap((bots) => [
+        [`lagP99Ms_${bots}`, `loop lag p99 ms, ${bots} bots`, 'lower'],
+        [`wsLagP99Ms_${bots}`, `same with plain ws (setInterval, same slots)`, 'lower'],
+        [`hz_${bots}`, `sends per bot per second (asked 20), ${bots} bots`, 'higher'],
+        [`wsHz_${bots}`, `same with plain ws`, 'higher'],
+        [`cpuUsPerBotStep_${bots}`, `CPU us per bot step, ${bots} bots`, 'lower'],
+        [`wsCpuUsPerBotStep_${bots}`, `same with plain ws`, 'lower'],
+        [`rssKiBPerSocket_${bots}`, `RSS KiB per socket, ${bots} bots`, 'lower'],
+      ]),
+      ['lagP99Ms_10000_2workers', 'loop lag p99 ms, 10000 bots, 2 workers', 'lower'],
+    ],
+  ],
 ];
 
 // Workloads 1 and 3 inside Bun and Deno, next to each runtime's own WebSocket (bench/runtime-worker.mjs),
@@ -243,13 +261,16 @@ for (const [name, title, variants, figures] of selected) {
         const ok =
           (target.ratio === undefined || ratio >= target.ratio) &&
           (target.ratioMax === undefined || ratio <= target.ratioMax) &&
-          (target.max === undefined || value <= target.max);
+          (target.max === undefined || value <= target.max) &&
+          (target.min === undefined || value >= target.min);
         const goal =
           target.ratio !== undefined
             ? `>= ${target.ratio}x`
             : target.ratioMax !== undefined
               ? `<= ${target.ratioMax}x`
-              : `<= ${target.max}`;
+              : target.min !== undefined
+                ? `>= ${target.min}`
+                : `<= ${target.max}`;
         verdict = `${goal} ${ok ? 'met' : 'MISSED'}`;
         if (!ok)
           misses.push(

@@ -8,6 +8,7 @@
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import WsWebSocket from 'ws';
 import { SocketManager, WebSocket } from '../dist/node.js';
+import { botsAtScale } from './bots.mjs';
 import { networkLab } from './lab.mjs';
 
 const [workload, variant, url] = process.argv.slice(2);
@@ -396,6 +397,8 @@ const workloads = {
 
 // 9. the network lab in real time (bench/lab.mjs)
 workloads.networkLab = () => networkLab(url, quick, fail);
+// 10. bots at scale (bench/bots.mjs)
+workloads.botsAtScale = () => botsAtScale(url, quick);
 
 const run = workloads[workload];
 if (run === undefined) fail(`unknown workload ${workload}`);

@@ -1,0 +1,137 @@
+// The bot fleet a team points at its own server: the CLI with a custom script against a local
+// `ws` server (its report against what the server counted), across worker threads too, bad
+// flags, and the API's ramp-up.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FleetSummary, runFleet, summarize } from '../../src/bots/index.js';
+import { closeAllServers, startServer, type TestServer } from '../support/helpers.js';
+
+let server: TestServer;
+let received = 0;
+let sent = 0;
+let dir = '';
+
+// A game's own bot: sends its clock every step, times the echo itself.
+const SCRIPT = `
+export function setup(bot) {
+  bot.socket.on('message', (_s, text) => bot.recordRtt(performance.now() - Number(text.slice(2))));
+}
+export function tick(bot) {
+  bot.send('t:' + performance.now());
+}
+`;
+
+beforeAll(async () => {
+  server = await startServer((socket) =>
+    socket.on('message', (data) => {
+      received++;
+      sent++;
+      socket.send(String(data));
+    }),
+  );
+  dir = mkdtempSync(join(tmpdir(), 'ticksocket-bots-'));
+  writeFileSync(join(dir, 'my-bot.mjs'), SCRIPT);
+  // The CLI runs from dist/ (the package's bin): npm test builds before vitest runs.
+  if (!existsSync('dist/bots/cli.js')) throw new Error('dist/bots/cli.js is missing: run npm run build');
+});
+
+afterAll(async () => {
+  await closeAllServers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['dist/bots/cli.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (exit) => {
+      clearTimeout(killer);
+      resolve(exit);
+    });
+  });
+  return { code, output };
+}
+
+describe('ticksocket-bots', () => {
+  it.each([1, 2])(
+    'a custom script for 3 s on %i worker(s): the report matches what the server counted',
+    async (workers) => {
+      received = 0;
+      sent = 0;
+      const json = join(dir, `report-${workers}.json`);
+      const { code, output } = await cli([
+        '--url',
+        server.url,
+        '--bots',
+        '40',
+        '--hz',
+        '20',
+        '--seconds',
+        '3',
+        '--script',
+        join(dir, 'my-bot.mjs'),
+        '--workers',
+        String(workers),
+        '--json',
+        json,
+      ]);
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/bots \d+\/40 open \| in [\d,]+ msg\/s/);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as FleetSummary;
+      expect(report).toMatchObject({ bots: 40, connected: 40, failed: 0, closedOnce: 40, errors: {} });
+      expect(report.messagesOut).toBe(received); // every send reached the server...
+      expect(report.messagesIn).toBeLessThanOrEqual(sent); // ...and what came back was counted, none twice
+      expect(report.messagesIn).toBeGreaterThan(sent - 40 * 2); // (the last step's echoes may meet the close)
+      expect(report.messagesOut).toBeGreaterThan(40 * 20 * 2); // 3 s at 20 Hz, bar the start
+      expect(report.rttMs.count).toBe(report.messagesIn); // the script timed every echo
+      expect(report.rttMs.p50).toBeGreaterThan(0);
+      expect(report.rttMs.p99).toBeGreaterThanOrEqual(report.rttMs.p50);
+      expect(report.loopLagMs.count).toBeGreaterThan(0);
+    },
+  );
+
+  it.each([
+    [['--url', 'ws://127.0.0.1:1', '--bots', 'many'], /--bots must be a number, got "many"/],
+    [['--url', 'ws://127.0.0.1:1', '--bots', '0'], /bots must be a whole number above 0/],
+    [['--url', 'ftp://127.0.0.1:1'], /ws:|wss:/],
+    [['--bots', '3'], /--url is required/],
+    [['--url', 'ws://127.0.0.1:1', '--botz', '3'], /Unknown option '--botz'/],
+    [['--url', 'ws://127.0.0.1:1', '--net', 'wifi'], /--net must be one of lan/],
+    [['--url', 'ws://127.0.0.1:1', '--script', 'no-such-bot.mjs'], /Could not load the bot script no-such-bot.mjs/],
+  ])('%j: the mistake and the usage, exit 2, no stack trace', async (args, message) => {
+    const { code, output } = await cli(args);
+    expect(code).toBe(2);
+    expect(output).toMatch(message);
+    expect(output).toMatch(/Usage: ticksocket-bots --url/);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('--help: the usage, exit 0', async () => {
+    const { code, output } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(output).toMatch(/--workers N/);
+  });
+});
+
+describe('runFleet', () => {
+  it('ramps up: bots start at the rate asked, and all end closed once', async () => {
+    const opens: number[] = [];
+    const report = await runFleet({
+      url: server.url,
+      bots: 30,
+      hz: 20,
+      seconds: 4.5,
+      rampUp: 10,
+      onStatus: (status) => opens.push(status.open),
+    });
+    expect(opens[0]).toBeLessThanOrEqual(12); // about 10 a second, not 30 at once
+    expect(Math.max(...opens)).toBe(30);
+    expect(summarize(report)).toMatchObject({ connected: 30, closedOnce: 30, failed: 0 });
+  });
+});

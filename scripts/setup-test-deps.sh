@@ -4,11 +4,14 @@
 # /usr/bin/python3; websocketd; nginx as a reverse proxy).
 # Present: nothing to do. Missing on Debian as root: apt-get install them, saying so.
 # Otherwise: fail with the exact command to run. Never a silent skip.
-# Also the runtimes of the runtime suite (test/runtimes), from the npm registry, pinned, into
-# .runtimes/ (kept out of the library's own dependencies: about 190 MB).
+# Also, from the npm registry, pinned, into .runtimes/ (kept out of the library's own
+# dependencies): the runtimes of the runtime suite (test/runtimes, about 190 MB) and Artillery
+# for the engine's test (test/integrations, about 460 MB; its Playwright engine's browser
+# download skipped, its telemetry off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+ARTILLERY_VERSION=2.0.34
 BUN_VERSION=1.4.5
 DENO_VERSION=2.9.6
 runtimes_ok() {
@@ -33,6 +36,18 @@ missing=()
 /usr/bin/python3 -c 'import tornado' 2>/dev/null || missing+=(python3-tornado)
 command -v websocketd >/dev/null || missing+=(websocketd)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+
+if [ "$(node -p "require('./.runtimes/artillery/node_modules/artillery/package.json').version" 2>/dev/null)" != "$ARTILLERY_VERSION" ]; then
+  artillery_command="PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ARTILLERY_DISABLE_TELEMETRY=true npm install --prefix .runtimes/artillery --no-save --no-audit --no-fund artillery@$ARTILLERY_VERSION"
+  echo "setup-test-deps: installing artillery $ARTILLERY_VERSION into .runtimes/artillery for the engine's test (about 460 MB, once): $artillery_command"
+  mkdir -p .runtimes/artillery
+  if ! env PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ARTILLERY_DISABLE_TELEMETRY=true npm install --prefix .runtimes/artillery --no-save --no-audit --no-fund "artillery@$ARTILLERY_VERSION" >/dev/null 2>.runtimes/artillery-install.log; then
+    cat .runtimes/artillery-install.log >&2
+    echo "setup-test-deps: could not install artillery from the npm registry. Run:" >&2
+    echo "  $artillery_command" >&2
+    exit 1
+  fi
+fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

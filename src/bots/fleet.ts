@@ -108,9 +108,11 @@ export interface FleetReport {
 const MAX_PHASES = 10;
 const BOTS_PER_PHASE = 100;
 
+/** A send owns its data when it returns, so every bot can send the same input buffer. */
+const INPUT = new Uint8Array(16);
 const DEFAULT_SCRIPT: BotScript = {
   tick(bot) {
-    bot.send(new Uint8Array(16));
+    bot.send(INPUT);
   },
 };
 

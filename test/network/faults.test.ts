@@ -165,6 +165,30 @@ describe('network lab on real connections', () => {
     await pumpUntil(socket, () => socket.state === 'closed');
   });
 
+  it('a reconnecting socket on a half-open connection: the heartbeat ends it (timeout), then it reconnects', async () => {
+    const server = await startServer();
+    const socket = new ReconnectingWebSocket(server.url, {
+      network: { seed: 4 },
+      pingInterval: 40,
+      closeAfterNoMessage: 200,
+      reconnect: { minDelay: 20, maxDelay: 40, minUptime: 0 },
+    });
+    const events: string[] = [];
+    socket.on('open', () => events.push('open'));
+    socket.on('reconnecting', () => events.push('reconnecting'));
+    socket.on('error', (_s, error) => events.push(error.code));
+    socket.open();
+    await pumpUntil(socket, () => socket.isOpen);
+    socket.network!.halfOpen();
+    await pumpUntil(socket, () => events.filter((e) => e === 'open').length === 2, {
+      timeoutMs: 5_000,
+      what: 'the reconnect',
+    });
+    expect(events).toEqual(['open', 'timeout', 'reconnecting', 'open']);
+    socket.close();
+    await pumpUntil(socket, () => socket.state === 'closed');
+  });
+
   it('bad conditions are typed errors that name the field; browsers-style entries ask for a lab', () => {
     const bad = [
       { network: 'dialup' },

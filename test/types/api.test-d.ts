@@ -136,3 +136,12 @@ new BrowserWebSocket('ws://x', { network: '3g' });
 new WebSocket('ws://x', { network: 'wifi' });
 // @ts-expect-error distribution is one of uniform, normal, pareto
 networkLab({ distribution: 'gauss' });
+
+// ---- Bun and Deno: their entries' options ----
+import { WebSocket as BunWebSocket } from '../../src/bun.js';
+import { WebSocket as DenoWebSocket } from '../../src/deno.js';
+
+new BunWebSocket('ws://x', { headers: { authorization: 'Bearer t' }, network: '3g' });
+new DenoWebSocket('ws://x', { headers: { authorization: 'Bearer t' }, perMessageDeflate: false });
+// @ts-expect-error Bun's native client takes no TLS options of Node's
+new BunWebSocket('ws://x', { tls: { rejectUnauthorized: false } });

@@ -8,6 +8,7 @@ const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
 const [workload, variant, url] = args;
 const entry = globalThis.Bun ? '../dist/bun.js' : globalThis.Deno ? '../dist/deno.js' : '../dist/node.js';
 const { WebSocket } = await import(entry);
+const { echoRun, streamOnce: streamIndexed } = await import('./common.mjs');
 
 function finish(result) {
   console.log(JSON.stringify(result));
@@ -68,21 +69,8 @@ async function measured(body) {
   return { wallMs, cpuUs: cpu.user + cpu.system };
 }
 
-function streamOnce(conn, count, size) {
-  return new Promise((resolve) => {
-    let received = 0;
-    let lost = 0;
-    conn.onMessage((data) => {
-      if (typeof data === 'string') {
-        if (data === 'done') resolve({ received, lost: lost + (count - received) });
-        return;
-      }
-      if (new DataView(data.buffer, data.byteOffset).getUint32(0, true) !== received) lost++;
-      received++;
-    });
-    conn.send(JSON.stringify({ cmd: 'stream', count, size }));
-  });
-}
+const indexOf = (data) => new DataView(data.buffer, data.byteOffset).getUint32(0, true);
+const streamOnce = (conn, count, size) => streamIndexed(conn, count, size, indexOf);
 
 const workloads = {
   async recvSmall() {
@@ -96,22 +84,7 @@ const workloads = {
   },
 
   async sendEcho() {
-    const run = async (conn, count) => {
-      const payload = new Uint8Array(64).fill(1);
-      let sent = 0;
-      let received = 0;
-      await new Promise((resolve) => {
-        conn.onMessage(() => {
-          if (++received === count) resolve();
-        });
-        const sendSome = () => {
-          for (let i = 0; i < 256 && sent < count && sent - received < 8192; i++, sent++) conn.send(payload);
-          if (sent < count) setImmediate(sendSome);
-        };
-        sendSome();
-      });
-      return received;
-    };
+    const run = echoRun;
     const count = 200_000;
     const conn = await connect('/echo');
     await run(conn, 20_000);

@@ -9,6 +9,7 @@ import { GCProfiler, getHeapStatistics } from 'node:v8';
 import WsWebSocket from 'ws';
 import { SocketManager, WebSocket } from '../dist/node.js';
 import { botsAtScale } from './bots.mjs';
+import { echoRun, streamOnce as streamIndexed } from './common.mjs';
 import { networkLab } from './lab.mjs';
 
 const [workload, variant, url] = process.argv.slice(2);
@@ -118,22 +119,7 @@ async function measured(body) {
   return { wallMs, cpuUs: cpu.user + cpu.system, allocated, gcMs };
 }
 
-/** Ask /stream for `count` binary messages of `size` bytes; resolve when all arrived (checks order). */
-function streamOnce(conn, count, size) {
-  return new Promise((resolve) => {
-    let received = 0;
-    let lost = 0;
-    conn.onMessage((data) => {
-      if (typeof data === 'string') {
-        if (data === 'done') resolve({ received, lost: lost + (count - received) });
-        return;
-      }
-      if (data.readUInt32LE(0) !== received) lost++;
-      received++;
-    });
-    conn.send(JSON.stringify({ cmd: 'stream', count, size }));
-  });
-}
+const streamOnce = (conn, count, size) => streamIndexed(conn, count, size, (data) => data.readUInt32LE(0));
 
 /**
  * What any dispatch of 1000 binary messages costs per message with no queue at all: a Buffer view
@@ -194,22 +180,7 @@ const workloads = {
 
   // 3. send 200k x 64 B to an echo server (<= 8192 in flight, 256 per macrotask), wait for all echoes
   async sendEcho() {
-    const run = async (conn, count) => {
-      const payload = Buffer.alloc(64, 1);
-      let sent = 0;
-      let received = 0;
-      await new Promise((resolve) => {
-        conn.onMessage(() => {
-          if (++received === count) resolve();
-        });
-        const sendSome = () => {
-          for (let i = 0; i < 256 && sent < count && sent - received < 8192; i++, sent++) conn.send(payload);
-          if (sent < count) setImmediate(sendSome);
-        };
-        sendSome();
-      });
-      return received;
-    };
+    const run = echoRun;
     const count = 200_000;
     const conn = await connect('/echo');
     await run(conn, 20_000);

@@ -1,13 +1,12 @@
 // The bot fleet a team points at its own server: the CLI with a custom script against a local
 // `ws` server (its report against what the server counted), across worker threads too, bad
 // flags, and the API's ramp-up.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FleetSummary, runFleet, summarize } from '../../src/bots/index.js';
-import { closeAllServers, startServer, type TestServer } from '../support/helpers.js';
+import { closeAllServers, runProcess, startServer, type TestServer } from '../support/helpers.js';
 
 let server: TestServer;
 let received = 0;
@@ -43,20 +42,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['dist/bots/cli.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise<number | null>((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (exit) => {
-      clearTimeout(killer);
-      resolve(exit);
-    });
-  });
-  return { code, output };
-}
+const cli = (args: string[]) => runProcess(process.execPath, ['dist/bots/cli.js', ...args]);
 
 describe('ticksocket-bots', () => {
   it.each([1, 2])(

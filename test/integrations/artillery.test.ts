@@ -1,12 +1,12 @@
 // The Artillery engine as a team installs it: the packed ticksocket and the packed engine in a
 // fresh app, `artillery run` (the pinned one scripts/setup-test-deps.sh keeps in .runtimes/,
 // telemetry off) on a scenario against a local `ws` server, and Artillery's JSON report read back.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllServers, startServer, type TestServer } from '../support/helpers.js';
+import { closeAllServers, runProcess, startServer, type TestServer } from '../support/helpers.js';
 
 const ARTILLERY = resolve('.runtimes/artillery/node_modules/.bin/artillery');
 let app = '';
@@ -59,21 +59,11 @@ scenarios:
       - close: {}
 `,
     );
-    const child = spawn(ARTILLERY, ['run', '--output', 'report.json', 'scenario.yml'], {
+    const { code, output } = await runProcess(ARTILLERY, ['run', '--output', 'report.json', 'scenario.yml'], {
       cwd: app,
       // Artillery resolves engines from where it is installed; the app's node_modules hold this one.
       env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', NODE_PATH: join(app, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const code = await new Promise<number | null>((done) => {
-      const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.on('exit', (exit) => {
-        clearTimeout(killer);
-        done(exit);
-      });
+      timeoutMs: 90_000,
     });
     expect(code, output).toBe(0);
     const { aggregate } = JSON.parse(readFileSync(join(app, 'report.json'), 'utf8'));

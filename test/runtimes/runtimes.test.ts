@@ -3,7 +3,7 @@
 // that the package's `bun` and `deno` export conditions are what is tested. The servers are
 // Node's: `ws` servers and a raw TCP fault server on 127.0.0.1. The runtimes are the pinned ones
 // scripts/setup-test-deps.sh installs into .runtimes/ (npm test runs it first).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeFaultServers, frame, startFaultServer } from '../faults/fault-server.js';
-import { closeAllServers, startServer } from '../support/helpers.js';
+import { closeAllServers, runProcess, startServer } from '../support/helpers.js';
 
 const ROOT = resolve('.');
 const BIN = join(ROOT, '.runtimes/node_modules/.bin');
@@ -56,20 +56,10 @@ function version(runtime: Runtime): string {
 
 async function runContract(runtime: Runtime, config: string): Promise<Map<string, CaseResult>> {
   const { command, args } = RUNTIMES[runtime];
-  const child = spawn(command, args('contract.mjs', config), {
+  const { code, output } = await runProcess(command, args('contract.mjs', config), {
     cwd: project,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise<number | null>((done) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('exit', (exit) => {
-      clearTimeout(killer);
-      done(exit);
-    });
+    timeoutMs: 90_000,
   });
   const found = new Map<string, CaseResult>();
   for (const line of output.split('\n')) {

@@ -1,11 +1,12 @@
 // The bot sample as a load generator, and the demo as a newcomer runs it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBots } from '../../samples/bot/bots.js';
 import { NETWORK_PRESET_NAMES } from '../../samples/demo-args.mjs';
 import { type GameServer, startGameServer } from '../../samples/server/server.js';
 import { NETWORK_PRESETS } from '../../src/index.js';
+import { runProcess } from '../support/helpers.js';
 
 let server: GameServer;
 beforeAll(async () => {
@@ -67,21 +68,7 @@ describe('bots', () => {
   });
 });
 
-/** Run `node <args>` to its end (bounded), with its output and exit code. */
-async function run(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise<number | null>((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (exitCode) => {
-      clearTimeout(killer);
-      resolve(exitCode);
-    });
-  });
-  return { code, output };
-}
+const run = (args: string[], timeoutMs = 30_000) => runProcess(process.execPath, args, { timeoutMs });
 
 describe('npm run demo', () => {
   it('runs the server and bots and exits 0 with --seconds', async () => {

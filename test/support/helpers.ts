@@ -1,5 +1,6 @@
 // Shared by the network tests: real `ws` servers on 127.0.0.1 port 0, a bounded pump loop,
 // and a recorder that writes down every handler call in order.
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ServerOptions, type WebSocket as ServerSocket, WebSocketServer } from 'ws';
@@ -165,4 +166,24 @@ export function thrownBy(action: () => unknown): Error & { code?: string } {
     return error as Error & { code?: string };
   }
   throw new Error('expected the call to throw');
+}
+
+/** Run `command` to its end (killed after `timeoutMs`), with its output (stdout and stderr) and exit code. */
+export async function runProcess(
+  command: string,
+  args: readonly string[],
+  { cwd, env, timeoutMs = 30_000 }: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (exit) => {
+      clearTimeout(killer);
+      resolve(exit);
+    });
+  });
+  return { code, output };
 }

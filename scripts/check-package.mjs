@@ -2,7 +2,7 @@
 // are-the-types-wrong (ESM with types for the node and browser conditions), and the size
 // budget of the browser bundle. Exits non-zero on any problem. Needs `npm run build` first.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
@@ -16,15 +16,25 @@ try {
   );
   const tarball = join(work, packed.filename);
   const files = packed.files.map((file) => file.path);
-  const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+)$/;
+  const allowed =
+    /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/reliability\.md|bench\/RESULTS\.md|dist\/.+)$/;
   for (const file of files)
     if (!allowed.test(file))
-      problems.push(`ships ${file}: only dist/, README.md, LICENSE and CHANGELOG.md belong in the package`);
+      problems.push(
+        `ships ${file}: only dist/, README.md, LICENSE, CHANGELOG.md and the two documents the README links to belong in the package`,
+      );
+  // The README is the package's page: every file it links to must be in the package.
+  for (const [, target] of readFileSync('README.md', 'utf8').matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)) {
+    if (!files.includes(target)) problems.push(`README.md links to ${target}, which the package does not ship`);
+  }
   for (const needed of [
     'dist/node.js',
     'dist/node.d.ts',
     'dist/browser.js',
     'dist/browser.d.ts',
+    'dist/bun.js',
+    'dist/deno.js',
+    'dist/bots/cli.js',
     'README.md',
     'LICENSE',
     'CHANGELOG.md',

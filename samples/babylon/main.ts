@@ -4,11 +4,13 @@ import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera';
 import { Engine } from '@babylonjs/core/Engines/engine';
 import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight';
 import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
+import { DynamicTexture } from '@babylonjs/core/Materials/Textures/dynamicTexture';
 import { Color3, Color4 } from '@babylonjs/core/Maths/math.color';
 import { Vector3 } from '@babylonjs/core/Maths/math.vector';
 import { CreateGround } from '@babylonjs/core/Meshes/Builders/groundBuilder';
+import { CreatePlane } from '@babylonjs/core/Meshes/Builders/planeBuilder';
 import { CreateSphere } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
-import type { Mesh } from '@babylonjs/core/Meshes/mesh';
+import { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { Scene } from '@babylonjs/core/scene';
 import { attachToObservable } from 'ticksocket';
 import { FIELD_HEIGHT, FIELD_WIDTH } from '../shared/protocol.js';
@@ -37,7 +39,8 @@ const camera = new ArcRotateCamera('camera', -Math.PI / 2, Math.PI / 3.2, 1000, 
 // The arrow keys steer the player: the camera keeps the mouse (orbit, zoom), not the keyboard.
 camera.inputs.removeByType('ArcRotateCameraKeyboardMoveInput');
 camera.attachControl(canvas, true);
-(globalThis as unknown as { camera: ArcRotateCamera }).camera = camera; // read by the sample test
+(globalThis as unknown as { camera: ArcRotateCamera; scene: Scene }).camera = camera; // read by the sample test
+(globalThis as unknown as { scene: Scene }).scene = scene;
 new HemisphericLight('light', new Vector3(0.3, 1, -0.4), scene);
 const ground = CreateGround('field', { width: FIELD_WIDTH, height: FIELD_HEIGHT }, scene);
 const groundMaterial = new StandardMaterial('field', scene);
@@ -48,6 +51,24 @@ mineMaterial.diffuseColor = new Color3(0.98, 0.8, 0.08);
 const otherMaterial = new StandardMaterial('other', scene);
 otherMaterial.diffuseColor = new Color3(0.2, 0.83, 0.6);
 const meshes = new Map<number, Mesh>();
+
+/** A player's number on a plane above its sphere, always facing the camera (as the PixiJS labels). */
+function labelFor(id: number, sphere: Mesh): Mesh {
+  const label = CreatePlane(`label-${id}`, { width: 40, height: 20 }, scene);
+  const texture = new DynamicTexture(`label-${id}`, { width: 128, height: 64 }, scene, false);
+  texture.hasAlpha = true;
+  texture.drawText(String(id), null, 48, 'bold 44px sans-serif', '#ffffff', 'transparent', true);
+  const material = new StandardMaterial(`label-${id}`, scene);
+  material.diffuseTexture = texture;
+  material.emissiveColor = new Color3(1, 1, 1);
+  material.disableLighting = true;
+  material.backFaceCulling = false;
+  label.material = material;
+  label.billboardMode = Mesh.BILLBOARDMODE_ALL;
+  label.parent = sphere;
+  label.position.y = 30;
+  return label;
+}
 
 // Network events land before each render, then this frame's logic.
 attachToObservable(client.socket, scene.onBeforeRenderObservable);
@@ -60,6 +81,7 @@ scene.onBeforeRenderObservable.add(() => {
     if (mesh === undefined) {
       mesh = CreateSphere(`player-${id}`, { diameter: 28 }, scene);
       mesh.material = id === client.myId ? mineMaterial : otherMaterial;
+      labelFor(id, mesh);
       meshes.set(id, mesh);
     }
     // Field x → world x, field y (down) → world z (away from the camera, mirrored).
@@ -67,7 +89,7 @@ scene.onBeforeRenderObservable.add(() => {
   }
   for (const [id, mesh] of meshes) {
     if (!positions.has(id)) {
-      mesh.dispose();
+      mesh.dispose(false, true); // its label, and the label's material and texture, too
       meshes.delete(id);
     }
   }

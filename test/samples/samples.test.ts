@@ -121,6 +121,23 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
     expect(consoleLines.filter((line) => /deprecat/i.test(line))).toEqual([]);
   });
 
+  it('in the Babylon.js scene every sphere carries its player’s number, facing the camera', async () => {
+    const labels = await babylon.evaluate(() => {
+      const scene = (
+        globalThis as unknown as {
+          scene: { getMeshByName(name: string): { billboardMode: number; parent: { name: string } | null } | null };
+        }
+      ).scene;
+      const ids = (globalThis as unknown as { game: GameView }).game.playerIds;
+      return ids.map((id) => {
+        const label = scene.getMeshByName(`label-${id}`);
+        return { id, parent: label?.parent?.name ?? null, billboard: label?.billboardMode ?? 0 };
+      });
+    });
+    expect(labels.length).toBeGreaterThanOrEqual(2);
+    for (const label of labels) expect(label).toEqual({ id: label.id, parent: `player-${label.id}`, billboard: 7 });
+  });
+
   it('in the Babylon.js scene the arrow keys steer the player and leave the camera alone', async () => {
     await babylon.locator('#stage canvas').click();
     const alpha = () => babylon.evaluate(() => (globalThis as unknown as { camera: { alpha: number } }).camera.alpha);

@@ -25,18 +25,26 @@ async function fleet(url, bots, workers, quick) {
   globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssOpen = rssBefore;
+  // CPU from the first second with every bot open to the last status before the fleet closes
+  // (the closing handshakes are not steps).
   let cpuFrom;
+  let cpuTo;
   const onStatus = (status) => {
     if (status.open === bots && cpuFrom === undefined) {
       rssOpen = process.memoryUsage().rss;
       cpuFrom = { usage: process.cpuUsage(), at: performance.now() };
+    } else if (status.open === bots) {
+      cpuTo = { usage: process.cpuUsage(), at: performance.now() };
     }
   };
   const report =
     workers === 1 ? await runFleet({ ...options, onStatus }) : await runFleetInWorkers({ ...options, workers });
   const summary = summarize(report);
-  const cpu = cpuFrom === undefined ? undefined : process.cpuUsage(cpuFrom.usage);
-  const seconds = cpuFrom === undefined ? 0 : (performance.now() - cpuFrom.at) / 1000;
+  const measured = cpuFrom !== undefined && cpuTo !== undefined;
+  const cpu = measured
+    ? { user: cpuTo.usage.user - cpuFrom.usage.user, system: cpuTo.usage.system - cpuFrom.usage.system }
+    : undefined;
+  const seconds = measured ? (cpuTo.at - cpuFrom.at) / 1000 : 0;
   return {
     loopLagP99Ms: summary.loopLagMs.p99,
     cpuUsPerBotStep: cpu === undefined ? Number.NaN : (cpu.user + cpu.system) / (bots * HZ * seconds),

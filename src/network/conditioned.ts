@@ -107,7 +107,7 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
     }
     const refused = new WebSocketError(
       'connection_refused',
-      'The network lab refused this connection (network.refuse() or a "refuse" fault): the next connect goes through.',
+      'The network lab refused this connection (network.refuse() or a "refuse" fault): no request reached the server.',
     );
     const at = this.lab.clock.now() + this.up.sampleDelay(); // the refusal answers a request that went up
     this.down.carry(ERROR, refused, undefined, undefined, undefined, 0, at);

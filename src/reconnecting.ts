@@ -17,7 +17,7 @@ import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { checkRetry, DEFAULTS, delayFor, type ReconnectOptions, type SendPolicy } from './retry.js';
 import type { SocketStats } from './stats.js';
 import { timerDelay } from './timers.js';
-import { toPayload } from './validate.js';
+import { copyOf, toPayload } from './validate.js';
 import { WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** Options of a {@link ReconnectingWebSocket}: those of each socket it makes, plus `reconnect`. */
@@ -220,7 +220,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
       return;
     }
     // A copy: the game may reuse its buffer before the connection is back.
-    this.outbox.push({ data: typeof payload === 'string' ? payload : payload.slice(), at: performance.now() });
+    this.outbox.push({ data: typeof payload === 'string' ? payload : copyOf(payload), at: performance.now() });
     if (this.outbox.length > this.retry.maxQueuedSends) {
       this.outbox.shift();
       this.expiredSends++;

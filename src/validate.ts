@@ -111,6 +111,14 @@ export function checkBudget(budget: unknown): void {
   }
 }
 
+/**
+ * @internal A copy of `bytes[start, end)`, of the same class. `Buffer#slice` returns a view, not
+ * a copy, so `bytes.slice()` is not one when the caller's bytes are a Node `Buffer`.
+ */
+export function copyOf(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
+}
+
 /** @internal What `send()` sends: a string or bytes; anything else is an {@link InvalidPayloadError}. */
 export function toPayload(data: unknown): string | Uint8Array {
   if (typeof data === 'string') return data;

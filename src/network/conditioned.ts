@@ -14,6 +14,7 @@ import type {
   Transport,
   TransportSink,
 } from '../transport.js';
+import { copyOf } from '../validate.js';
 import type { ResolvedConditions } from './conditions.js';
 import { Link, type LinkStats, type Timeline } from './link.js';
 import type { Random } from './random.js';
@@ -49,6 +50,8 @@ const PING = 1;
 const CLOSE = 2;
 
 const encoder = new TextEncoder();
+/** What an item in flight costs beyond its bytes (its record), as `buffer` counts it. */
+const ITEM_BYTES = 64;
 
 export class ConditionedTransport implements Transport, TransportSink, HeartbeatSink {
   readonly byteArray: ByteArrayClass | undefined;
@@ -95,7 +98,7 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
   }
   /** What waits on the uplink counts: a saturated 3G uplink shows here, as it would in the socket's buffer. */
   get bufferedAmount(): number {
-    return this.up.queuedBytes + this.inner.bufferedAmount;
+    return this.up.waitingBytes + this.inner.bufferedAmount;
   }
 
   connect(sink: TransportSink, options: ConnectOptions): void {
@@ -110,8 +113,8 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
       'The network lab refused this connection (network.refuse() or a "refuse" fault): no request reached the server.',
     );
     const at = this.lab.clock.now() + this.up.sampleDelay(); // the refusal answers a request that went up
-    this.down.carry(ERROR, refused, undefined, undefined, undefined, 0, at);
-    this.down.carry(CLOSED, 1006, '', false, undefined, 0, at);
+    this.down.carry(ERROR, refused, undefined, undefined, undefined, 0, at, ITEM_BYTES);
+    this.down.carry(CLOSED, 1006, '', false, undefined, 0, at, ITEM_BYTES);
   }
 
   send(data: string | Uint8Array): boolean {
@@ -122,7 +125,7 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
       return this.inner.send(data);
     }
     // The lab holds the data past send(): it takes its own copy, as the socket promises.
-    const owned = typeof data === 'string' ? data : data.slice();
+    const owned = typeof data === 'string' ? data : copyOf(data);
     this.carryUp(SEND, owned, undefined, undefined, typeof data === 'string' ? byteLength(data) : data.length);
     return true;
   }
@@ -239,7 +242,19 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
       this.emitDown(kind, a, b, c, d, time ?? this.lab.clock.now());
       return;
     }
-    down.carry(kind, a, b, c, d, size, this.lab.arrival(time) + extra);
+    // What the lab holds is what `buffer` counts: a message that is a small part of a large read is
+    // copied out, so it does not keep the whole read alive while it waits.
+    let kept = size;
+    if (a instanceof Uint8Array) {
+      const start = kind === MESSAGE ? (b as number) : 0;
+      const end = kind === MESSAGE ? (c as number) : a.length;
+      if (a.buffer.byteLength > 2 * (end - start) + ITEM_BYTES) {
+        a = copyOf(a, start, end);
+        if (kind === MESSAGE) [b, c] = [0, end - start];
+      }
+      kept = (a as Uint8Array).buffer.byteLength;
+    }
+    down.carry(kind, a, b, c, d, size, this.lab.arrival(time) + extra, kept + ITEM_BYTES);
     if (!this.bufferPaused && down.queuedBytes > this.lab.conditions.buffer) {
       this.bufferPaused = true;
       this.readOrNot();
@@ -251,7 +266,7 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
       this.up.passed(size);
       this.emitUp(kind, a, b, c);
     } else {
-      this.up.carry(kind, a, b, c, undefined, size, this.lab.clock.now());
+      this.up.carry(kind, a, b, c, undefined, size, this.lab.clock.now(), size + ITEM_BYTES);
     }
   }
 

@@ -19,6 +19,8 @@ export interface Carried {
   readonly c: unknown;
   readonly d: unknown;
   readonly size: number;
+  /** The bytes it keeps alive while it waits (what `buffer` and `inFlightBytes` count). */
+  readonly kept: number;
   /** When it reached the link. */
   readonly arrived: number;
   /** When the model lets it out, before spikes. */
@@ -60,8 +62,10 @@ export class Link {
   private lastDue = Number.NEGATIVE_INFINITY;
   private freeAt = Number.NEGATIVE_INFINITY;
   private timer: unknown = undefined;
-  /** Bytes carried and not yet delivered. */
+  /** What the items carried and not yet delivered keep alive, in bytes. */
   queuedBytes = 0;
+  /** Their bytes on the wire (up: what `bufferedAmount` adds). */
+  waitingBytes = 0;
 
   constructor(
     conditions: Readonly<LinkConditions>,
@@ -103,7 +107,17 @@ export class Link {
     return Math.max(0, latency + jitterOf(this.random, distribution, jitter));
   }
 
-  carry(kind: number, a: unknown, b: unknown, c: unknown, d: unknown, size: number, arrived: number): void {
+  /** Carry an item of `size` bytes on the wire that keeps `kept` bytes alive while it waits. */
+  carry(
+    kind: number,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+    size: number,
+    arrived: number,
+    kept: number,
+  ): void {
     const { bandwidth, latency, jitter, distribution, loss, retransmit } = this.conditionsValue;
     let sent = arrived;
     if (bandwidth > 0) {
@@ -114,8 +128,9 @@ export class Link {
     if (loss > 0 && this.random() * 100 < loss) delay += retransmit;
     const due = Math.max(sent + Math.max(0, delay), this.lastDue);
     this.lastDue = due;
-    this.items.push({ kind, a, b, c, d, size, arrived, due });
-    this.queuedBytes += size;
+    this.items.push({ kind, a, b, c, d, size, kept, arrived, due });
+    this.queuedBytes += kept;
+    this.waitingBytes += size;
     this.stats.inFlightBytes = this.queuedBytes;
     if (this.queuedBytes > this.stats.peakInFlightBytes) this.stats.peakInFlightBytes = this.queuedBytes;
     if (this.items.length - this.head === 1) this.flush();
@@ -135,7 +150,8 @@ export class Link {
         return;
       }
       this.items[this.head++] = undefined as unknown as Carried;
-      this.queuedBytes -= item.size;
+      this.queuedBytes -= item.kept;
+      this.waitingBytes -= item.size;
       stats.inFlightBytes = this.queuedBytes;
       const delay = at - item.arrived;
       stats.messages++;
@@ -156,6 +172,7 @@ export class Link {
     this.items = [];
     this.head = 0;
     this.queuedBytes = 0;
+    this.waitingBytes = 0;
     this.stats.inFlightBytes = 0;
   }
 }

@@ -1,5 +1,6 @@
 /** Recording what a socket dispatches, to replay it later or keep it with a bug report. */
 import type { WebSocketError } from '../errors.js';
+import { copyOf } from '../validate.js';
 import type { WebSocket } from '../websocket.js';
 import type { RecordedEvent } from './events.js';
 import { encodeRecording } from './format.js';
@@ -33,7 +34,7 @@ export function recordEvents(socket: WebSocket): Recorder {
     open: (s: WebSocket) =>
       events.push({ kind: 'open', time: s.eventTime, protocol: s.protocol, extensions: s.extensions }),
     message: (s: WebSocket, data: string) => events.push({ kind: 'message', time: s.eventTime, data }),
-    binary: (s: WebSocket, data: Uint8Array) => events.push({ kind: 'binary', time: s.eventTime, data: data.slice() }),
+    binary: (s: WebSocket, data: Uint8Array) => events.push({ kind: 'binary', time: s.eventTime, data: copyOf(data) }),
     error: (s: WebSocket, error: WebSocketError) =>
       events.push({
         kind: 'error',

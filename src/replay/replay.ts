@@ -6,6 +6,7 @@ import { createVirtualClock, type VirtualClock } from '../clock.js';
 import { InvalidArgumentError, InvalidRecordingError, quote, WebSocketError } from '../errors.js';
 import { timerDelay } from '../timers.js';
 import type { Transport, TransportSink } from '../transport.js';
+import { copyOf } from '../validate.js';
 import type { RecordedEvent } from './events.js';
 import { checkRecording, decodeRecording } from './format.js';
 
@@ -159,7 +160,7 @@ function deliver(sink: TransportSink, event: RecordedEvent): void {
       sink.text(event.data, event.time);
       break;
     case 'binary':
-      sink.binary(event.data.slice(), event.time);
+      sink.binary(copyOf(event.data), event.time);
       break;
     case 'error':
       sink.error(new WebSocketError(event.code, event.message, { closeCode: event.closeCode }), event.time);

@@ -2,13 +2,35 @@
 // the documented events with exactly one `closed`, a reconnecting socket keeps its lab across
 // connections, refused connects fail as refused, sends are the socket's own copy, and bad
 // conditions are typed errors.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as CoreWebSocket, createVirtualClock, InvalidOptionError, networkLab } from '../../src/index.js';
 import { ReconnectingWebSocket, WebSocket } from '../../src/node.js';
-import { closeAllServers, kinds, pumpUntil, record, startServer, thrownBy } from '../support/helpers.js';
+import { closeFaultServers, frame, startFaultServer } from '../faults/fault-server.js';
+import {
+  closeAllServers,
+  kinds,
+  pumpUntil,
+  record,
+  sleep,
+  startServer,
+  thrownBy,
+  waitFor,
+} from '../support/helpers.js';
 import { createLoopback } from '../support/loopback.js';
 
 afterEach(closeAllServers);
+afterEach(closeFaultServers);
+
+async function collect(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await sleep(20);
+  }
+}
 
 const echo = (socket: import('ws').WebSocket) =>
   socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
@@ -43,8 +65,13 @@ describe('network lab on real connections', () => {
     const buffer = new Uint8Array(1000).fill(1);
     socket.send(buffer);
     buffer.fill(9);
-    await pumpUntil(socket, () => got.length === 1);
+    // A Node Buffer too: its slice() is a view, not a copy.
+    const nodeBuffer = Buffer.alloc(1000, 2);
+    socket.send(nodeBuffer);
+    nodeBuffer.fill(9);
+    await pumpUntil(socket, () => got.length === 2);
     expect([...new Set(got[0])]).toEqual([1]);
+    expect([...new Set(got[1])]).toEqual([2]);
     socket.close();
     await pumpUntil(socket, () => socket.state === 'closed');
   });
@@ -218,6 +245,40 @@ describe('network lab on real connections', () => {
 });
 
 describe('network lab buffer', () => {
+  it('what waits in the lab counts what it keeps alive: 1-byte messages that each pin a 60 KB read do not hold the reads', async () => {
+    const count = 1000;
+    // Per write: a whole 1-byte message at the start of a read, then 60 KB of unsolicited pongs.
+    const pongs = Buffer.concat(Array.from({ length: 480 }, () => frame(0x8a, Buffer.alloc(125, 7))));
+    let written = 0;
+    const server = await startFaultServer((tcp) => {
+      const write = (): void => {
+        if (tcp.destroyed || written === count) return;
+        written++;
+        if (tcp.write(Buffer.concat([frame(0x82, Buffer.from([written & 0xff])), pongs]))) setTimeout(write, 1);
+        else tcp.once('drain', write);
+      };
+      write();
+    });
+    await collect();
+    const before = process.memoryUsage().arrayBuffers;
+    // Everything waits in the lab for 30 s: long past the writes.
+    const socket = new WebSocket(server.url, {
+      perMessageDeflate: false,
+      network: { down: { latency: 30_000 }, seed: 1 },
+    });
+    socket.open();
+    await waitFor(() => written === count, { timeoutMs: 20_000, what: 'the writes' });
+    await sleep(200); // the last reads
+    await collect();
+    const held = process.memoryUsage().arrayBuffers - before;
+    const { inFlightBytes } = socket.network!.stats.down;
+    expect(inFlightBytes).toBeGreaterThan(count * 64); // every message waits, each counted with its record
+    expect(inFlightBytes).toBeLessThan(count * 200); // ...and not with the read it came in
+    expect(held).toBeLessThan(16 * 1024 * 1024); // holding the reads: 60 MB
+    socket.close();
+    await pumpUntil(socket, () => socket.state === 'closed');
+  });
+
   it('the downlink holds about `buffer` bytes: beyond it reading pauses (TCP holds the server back), nothing lost', async () => {
     const count = 1000;
     const server = await startServer((client) => {

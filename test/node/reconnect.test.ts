@@ -50,12 +50,15 @@ describe('ReconnectingWebSocket', () => {
     await pumpUntil(socket, () => performance.now() - staleAt > 400, { timeoutMs: 3_000 });
     socket.send('fresh 1');
     socket.send('fresh 2');
+    const bytes = Buffer.from('fresh 3'); // queued bytes are the socket's own: changing them later changes nothing
+    socket.send(bytes);
+    bytes.write('CHANGED');
 
     const second = await recordingServer(port); // back on the same port
-    await pumpUntil(socket, () => second.received.includes('fresh 2'), { timeoutMs: 5_000 });
+    await pumpUntil(socket, () => second.received.length === 4, { timeoutMs: 5_000 });
     await pumpUntil(socket, () => events.some((entry) => entry.startsWith('reconnected')));
     expect(first.received).toEqual(['join 1', 'before']);
-    expect(second.received).toEqual(['join 2', 'fresh 1', 'fresh 2']);
+    expect(second.received).toEqual(['join 2', 'fresh 1', 'fresh 2', 'fresh 3']);
     expect(socket.stats).toMatchObject({ reconnects: 1, expiredSends: 1, queuedSends: 0 });
     // Failed attempts while the server was down: reconnecting 1, 2, 3... with errors between.
     const attempts = events.filter((entry) => entry.startsWith('reconnecting'));

@@ -111,7 +111,8 @@ export default class TicksocketEngine {
       const startedAt = performance.now();
       const timer = setInterval(() => {
         const state = context.ticksocket;
-        if (state === undefined || state.closed || performance.now() - startedAt >= duration) {
+        // The loop ends with its duration, or with the connection (the server may close it).
+        if (state === undefined || !state.socket.isOpen || performance.now() - startedAt >= duration) {
           clearInterval(timer);
           if (state?.socket.latency > 0) ee.emit('histogram', 'ticksocket.rtt', state.socket.latency);
           resolve();

@@ -137,3 +137,30 @@ export function onClientFrames(socket: Socket, onFrame: (opcode: number, payload
     }
   });
 }
+
+/**
+ * A server whose every write is a whole 1-byte binary message followed by 60 KB of unsolicited
+ * pongs, one write a millisecond, so that each arrives as a read of its own that the message
+ * would pin; after `count` writes, `end()` (or nothing) follows. `written()` says how many went.
+ */
+export async function startPinningServer(
+  count: number,
+  end?: Buffer,
+): Promise<{ server: FaultServer; written: () => number }> {
+  const pongs = Buffer.concat(Array.from({ length: 480 }, () => frame(0x8a, Buffer.alloc(125, 7))));
+  let written = 0;
+  const server = await startFaultServer((socket) => {
+    const write = (): void => {
+      if (socket.destroyed) return;
+      if (written === count) {
+        if (end !== undefined) socket.end(end);
+        return;
+      }
+      written++;
+      if (socket.write(Buffer.concat([frame(0x82, Buffer.from([written & 0xff])), pongs]))) setTimeout(write, 1);
+      else socket.once('drain', write);
+    };
+    write();
+  });
+  return { server, written: () => written };
+}

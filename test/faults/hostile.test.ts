@@ -2,13 +2,12 @@
 // issue 12 broke a promise, produced for real on loopback (raw TCP or a `ws` server), and checked
 // through what the game can see: events, error codes and messages, and the queue's own accounting.
 import { createServer, type Server, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketError } from '../../src/node.js';
 import {
   closeAllServers,
+  collectGarbage,
   kinds,
   pumpUntil,
   pumpUntilClosed,
@@ -17,7 +16,15 @@ import {
   startServer,
   waitFor,
 } from '../support/helpers.js';
-import { closeFaultServers, closeFrame, frame, onClientFrames, startFaultServer, text } from './fault-server.js';
+import {
+  closeFaultServers,
+  closeFrame,
+  frame,
+  onClientFrames,
+  startFaultServer,
+  startPinningServer,
+  text,
+} from './fault-server.js';
 
 const rawServers = new Set<{ server: Server; sockets: Set<Socket> }>();
 afterEach(async () => {
@@ -73,16 +80,6 @@ async function endingOf(socket: WebSocket, timeoutMs = 5_000): Promise<Ending> {
   if (socket.state === 'idle') socket.open();
   await pumpUntilClosed(socket, [socket], timeoutMs);
   return ending;
-}
-
-/** Collect garbage until what the collector frees has been freed (V8 sweeps array buffers concurrently). */
-async function collect(): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await sleep(20);
-  }
 }
 
 describe('1. the handshake deadline is a deadline', () => {
@@ -145,24 +142,8 @@ describe('2. send() owns a snapshot of its data', () => {
 describe('3. the queue counts the reads its messages keep alive', () => {
   it('1-byte messages each pinning a 60 KB read: reading pauses at the mark, memory stays there', async () => {
     const highWaterBytes = 256 * 1024;
-    // Per write: a whole 1-byte message at the start of a read, then 60 KB of unsolicited pongs.
-    const pongs = Buffer.concat(Array.from({ length: 480 }, () => frame(0x8a, Buffer.alloc(125, 7))));
-    let written = 0;
-    const server = await startFaultServer((socket) => {
-      // One write a millisecond, so that each arrives as a read of its own, starting with the message.
-      const write = (): void => {
-        if (socket.destroyed) return;
-        if (written === 2_000) {
-          socket.end(closeFrame(1000, 'done'));
-          return;
-        }
-        written++;
-        if (socket.write(Buffer.concat([frame(0x82, Buffer.from([written & 0xff])), pongs]))) setTimeout(write, 1);
-        else socket.once('drain', write);
-      };
-      write();
-    });
-    await collect();
+    const { server, written } = await startPinningServer(2_000, closeFrame(1000, 'done'));
+    await collectGarbage();
     const before = process.memoryUsage().arrayBuffers;
     const socket = new WebSocket(server.url, { perMessageDeflate: false, queue: { highWaterBytes } });
     let messages = 0;
@@ -170,12 +151,12 @@ describe('3. the queue counts the reads its messages keep alive', () => {
     socket.open();
     await pumpUntil(socket, () => socket.isOpen);
     // The game does not pump: wait until the server can write no more (or wrote everything).
-    for (let last = -1, round = 0; written !== last && written < 2_000 && round < 40; round++) {
-      last = written;
+    for (let last = -1, round = 0; written() !== last && written() < 2_000 && round < 40; round++) {
+      last = written();
       await sleep(250);
     }
-    expect(written).toBeLessThan(2_000); // TCP backpressure reached the server
-    await collect();
+    expect(written()).toBeLessThan(2_000); // TCP backpressure reached the server
+    await collectGarbage();
     const held = process.memoryUsage().arrayBuffers - before;
     const stats = socket.stats;
     expect(stats.retainedBytes).toBeGreaterThan(highWaterBytes);
@@ -293,7 +274,7 @@ describe('9. a closed socket lets go of a partial message', () => {
       socket.write(frame(0x02, Buffer.alloc(4 * 1024 * 1024, 9))); // a first fragment, never finished
       setTimeout(() => socket.resetAndDestroy(), 100);
     });
-    await collect();
+    await collectGarbage();
     const before = process.memoryUsage().arrayBuffers;
     const kept: WebSocket[] = [];
     for (let i = 0; i < 8; i++) {
@@ -303,7 +284,7 @@ describe('9. a closed socket lets go of a partial message', () => {
       kept.push(socket);
     }
     expect(kept.every((socket) => socket.state === 'closed')).toBe(true);
-    await collect();
+    await collectGarbage();
     // Without the release, the closed sockets hold their 8 partial messages: 32 MiB.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
   });
@@ -312,7 +293,7 @@ describe('9. a closed socket lets go of a partial message', () => {
 describe('3 and 9. a socket keeps no read once its messages are dispatched', () => {
   it('eight idle sockets, each after a 1 MiB message it dispatched, hold none of it', async () => {
     const server = await startServer((client) => client.send(Buffer.alloc(1024 * 1024, 5)));
-    await collect();
+    await collectGarbage();
     const before = process.memoryUsage().arrayBuffers;
     const kept: WebSocket[] = [];
     for (let i = 0; i < 8; i++) {
@@ -325,7 +306,7 @@ describe('3 and 9. a socket keeps no read once its messages are dispatched', () 
       await pumpUntil(socket, () => received === 1024 * 1024, { what: 'the message' });
       kept.push(socket);
     }
-    await collect();
+    await collectGarbage();
     // Without the release, each socket's queue still points at its last message: 8 MiB.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(3 * 1024 * 1024);
     for (const socket of kept) socket.close();

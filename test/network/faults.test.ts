@@ -2,14 +2,13 @@
 // the documented events with exactly one `closed`, a reconnecting socket keeps its lab across
 // connections, refused connects fail as refused, sends are the socket's own copy, and bad
 // conditions are typed errors.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as CoreWebSocket, createVirtualClock, InvalidOptionError, networkLab } from '../../src/index.js';
 import { ReconnectingWebSocket, WebSocket } from '../../src/node.js';
-import { closeFaultServers, frame, startFaultServer } from '../faults/fault-server.js';
+import { closeFaultServers, startPinningServer } from '../faults/fault-server.js';
 import {
   closeAllServers,
+  collectGarbage,
   kinds,
   pumpUntil,
   record,
@@ -22,15 +21,6 @@ import { createLoopback } from '../support/loopback.js';
 
 afterEach(closeAllServers);
 afterEach(closeFaultServers);
-
-async function collect(): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await sleep(20);
-  }
-}
 
 const echo = (socket: import('ws').WebSocket) =>
   socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
@@ -247,29 +237,18 @@ describe('network lab on real connections', () => {
 describe('network lab buffer', () => {
   it('what waits in the lab counts what it keeps alive: 1-byte messages that each pin a 60 KB read do not hold the reads', async () => {
     const count = 1000;
-    // Per write: a whole 1-byte message at the start of a read, then 60 KB of unsolicited pongs.
-    const pongs = Buffer.concat(Array.from({ length: 480 }, () => frame(0x8a, Buffer.alloc(125, 7))));
-    let written = 0;
-    const server = await startFaultServer((tcp) => {
-      const write = (): void => {
-        if (tcp.destroyed || written === count) return;
-        written++;
-        if (tcp.write(Buffer.concat([frame(0x82, Buffer.from([written & 0xff])), pongs]))) setTimeout(write, 1);
-        else tcp.once('drain', write);
-      };
-      write();
-    });
-    await collect();
+    const pinning = await startPinningServer(count);
+    await collectGarbage();
     const before = process.memoryUsage().arrayBuffers;
     // Everything waits in the lab for 30 s: long past the writes.
-    const socket = new WebSocket(server.url, {
+    const socket = new WebSocket(pinning.server.url, {
       perMessageDeflate: false,
       network: { down: { latency: 30_000 }, seed: 1 },
     });
     socket.open();
-    await waitFor(() => written === count, { timeoutMs: 20_000, what: 'the writes' });
+    await waitFor(() => pinning.written() === count, { timeoutMs: 20_000, what: 'the writes' });
     await sleep(200); // the last reads
-    await collect();
+    await collectGarbage();
     const held = process.memoryUsage().arrayBuffers - before;
     const { inFlightBytes } = socket.network!.stats.down;
     expect(inFlightBytes).toBeGreaterThan(count * 64); // every message waits, each counted with its record

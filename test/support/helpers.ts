@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type ServerOptions, type WebSocket as ServerSocket, WebSocketServer } from 'ws';
 import { type SocketManager, WebSocket } from '../../src/node.js';
 
@@ -186,4 +188,14 @@ export async function runProcess(
     });
   });
   return { code, output };
+}
+
+/** Collect garbage until what the collector frees has been freed (V8 sweeps array buffers concurrently). */
+export async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await sleep(20);
+  }
 }

@@ -4,6 +4,7 @@
  * socket's state through its {@link DispatchTarget}, so that its handlers see the state the event
  * explains (pump rule 7).
  */
+import { BinaryView } from './binary-view.js';
 import type { WebSocketError } from './errors.js';
 import type { Handlers } from './handlers.js';
 import type { EventQueue } from './queue.js';
@@ -19,23 +20,38 @@ export interface DispatchTarget {
 /** Netcode that reads messages before their handlers do; each returns true for a message it consumed. */
 export type MessageInspector = (data: string | Uint8Array, arrival: number) => boolean;
 
+/** The game's coalescing keys: of any message, and of binary messages read from the reused view. */
+export interface CoalesceKeys {
+  readonly coalesce?: (data: string | Uint8Array) => unknown;
+  readonly coalesceBinary?: (view: BinaryView) => unknown;
+}
+
+const noKey = (): undefined => undefined;
+
 export class Dispatcher<Owner extends object> {
   /** When the event being dispatched (after the dispatch: the last one) reached the transport. */
   eventTime = 0;
+  /** Sees every binary message dispatched, whichever handlers get it (the recorder). */
+  binaryTap: ((view: BinaryView, time: number) => void) | null = null;
+  /** What every `binaryView` handler and `coalesceBinary` key of this socket is shown. */
+  private readonly view = new BinaryView();
+  private readonly coalescing: boolean;
 
   constructor(
     private readonly queue: EventQueue,
     private readonly handlers: Handlers<Owner>,
     private readonly target: DispatchTarget,
-    private readonly coalesceKey: ((data: string | Uint8Array) => unknown) | undefined,
+    private readonly keys: CoalesceKeys,
     private readonly inspect: MessageInspector | undefined,
-  ) {}
+  ) {
+    this.coalescing = keys.coalesce !== undefined || keys.coalesceBinary !== undefined;
+  }
 
   /** Dispatch the oldest event (the queue must not be empty); false when no handler ran. */
   next(): boolean {
     const queue = this.queue;
-    if (this.coalesceKey !== undefined) {
-      if (queue.uncoalesced) this.coalesceQueued(this.coalesceKey);
+    if (this.coalescing) {
+      if (queue.uncoalesced) this.coalesceQueued();
       if (queue.headSuperseded) {
         queue.shift();
         queue.coalesced++;
@@ -44,24 +60,61 @@ export class Dispatcher<Owner extends object> {
     }
     const kind = queue.headKind;
     this.eventTime = queue.headTime;
-    if (kind !== TEXT && kind !== BINARY) {
+    if (kind === BINARY) return this.binary();
+    if (kind !== TEXT) {
       this.other(kind);
       return true;
     }
-    const list = this.handlers.list(kind === TEXT ? 'message' : 'binary');
-    let payload: unknown;
+    const list = this.handlers.list('message');
+    let text: unknown;
     if (this.inspect !== undefined) {
-      payload = queue.headPayload;
-      if (this.inspect(payload as string | Uint8Array, queue.headTime)) {
+      text = queue.headPayload;
+      if (this.inspect(text as string, queue.headTime)) {
         queue.shift();
         return false; // a ping reply: consumed
       }
     } else if (list !== undefined && list.length > 0) {
-      payload = queue.headPayload; // no handler: no decoding, no copy
+      text = queue.headPayload; // no handler: no decoding
     }
     queue.shift(); // before the handlers run: one that throws must not see its event again
-    this.handlers.emit(list, payload);
+    this.handlers.emit(list, text);
     return true;
+  }
+
+  /** A binary message: to `binaryView` handlers in the reused view (no allocation), or else to `binary`. */
+  private binary(): boolean {
+    const queue = this.queue;
+    // netcode that reads messages (appPing, serverTime) reads them as bytes
+    if (this.inspect?.(queue.headPayload as Uint8Array, queue.headTime)) {
+      queue.shift();
+      return false;
+    }
+    if (this.binaryTap !== null) this.tapHead(this.binaryTap);
+    const handlers = this.handlers;
+    const views = handlers.list('binaryView');
+    if (views !== undefined && views.length > 0) {
+      const view = this.view;
+      queue.showHead(view);
+      queue.shift();
+      handlers.emit(views, view);
+      view.release();
+      return true;
+    }
+    const list = handlers.list('binary');
+    const data = list !== undefined && list.length > 0 ? queue.headPayload : undefined; // no handler: no view
+    queue.shift();
+    handlers.emit(list, data);
+    return true;
+  }
+
+  private tapHead(tap: (view: BinaryView, time: number) => void): void {
+    const view = this.view;
+    this.queue.showHead(view);
+    try {
+      tap(view, this.queue.headTime);
+    } finally {
+      view.release();
+    }
   }
 
   /** A fragment, open, error or closed. */
@@ -93,15 +146,32 @@ export class Dispatcher<Owner extends object> {
     }
   }
 
-  /** Run the game's coalescing key over the messages queued since last time. */
-  private coalesceQueued(keyOf: (data: string | Uint8Array) => unknown): void {
-    this.queue.coalesce((data) => {
-      try {
-        return keyOf(data);
-      } catch (error) {
-        this.handlers.report(error); // the game's code: never swallowed, never fatal to the queue
-        return undefined;
-      }
-    });
+  /** Run the game's coalescing keys over the messages queued since last time. */
+  private coalesceQueued(): void {
+    const { coalesce = noKey, coalesceBinary } = this.keys;
+    const report = (error: unknown): undefined => {
+      this.handlers.report(error); // the game's code: never swallowed, never fatal to the queue
+      return undefined;
+    };
+    this.queue.coalesce(
+      (data) => {
+        try {
+          return coalesce(data);
+        } catch (error) {
+          return report(error);
+        }
+      },
+      coalesceBinary &&
+        ((view) => {
+          try {
+            return coalesceBinary(view);
+          } catch (error) {
+            return report(error);
+          } finally {
+            view.release();
+          }
+        }),
+      this.view,
+    );
   }
 }

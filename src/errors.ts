@@ -16,7 +16,9 @@ export type UsageErrorCode =
   | 'invalid_option'
   | 'invalid_state'
   | 'invalid_recording'
-  | 'streaming_unsupported';
+  | 'streaming_unsupported'
+  | 'out_of_range'
+  | 'view_expired';
 
 /** Codes of the failures dispatched as `'error'` events (see {@link WebSocketError}). */
 export type NetworkErrorCode =
@@ -120,6 +122,22 @@ export class InvalidRecordingError extends TypeError {
   readonly code = 'invalid_recording';
   /** `'InvalidRecordingError'`, as shown in stack traces. */
   override name = 'InvalidRecordingError';
+}
+
+/** Thrown by a `BinaryView` read or a `BinaryWriter` write outside the message's bytes. */
+export class OutOfRangeError extends RangeError {
+  /** Stable code for programs: `'out_of_range'`. */
+  readonly code = 'out_of_range';
+  /** `'OutOfRangeError'`, as shown in stack traces. */
+  override name = 'OutOfRangeError';
+}
+
+/** Thrown by a `BinaryView` used after its `binaryView` handler returned. */
+export class ViewExpiredError extends Error {
+  /** Stable code for programs: `'view_expired'`. */
+  readonly code = 'view_expired';
+  /** `'ViewExpiredError'`, as shown in stack traces. */
+  override name = 'ViewExpiredError';
 }
 
 /** The status line, headers and (start of the) body of the server's answer to the upgrade request. */

@@ -147,9 +147,13 @@ export class Heartbeat implements HeartbeatSink {
    * timestamps. Both run the game's code, so what it throws goes to `report`.
    */
   inspector(
-    serverTimeOf: ((data: string | Uint8Array) => number | undefined) | undefined,
+    {
+      heartbeat,
+      serverTime: serverTimeOf,
+    }: { heartbeat: HeartbeatOptions; serverTime: ((data: string | Uint8Array) => number | undefined) | undefined },
     report: (error: unknown) => void,
-  ): MessageInspector {
+  ): MessageInspector | undefined {
+    if (heartbeat.appPing === undefined && serverTimeOf === undefined) return undefined; // nothing reads messages
     return (data, arrival) => {
       try {
         if (this.isPingReply(data, arrival)) return true;

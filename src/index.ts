@@ -1,6 +1,7 @@
 // The platform-neutral public surface. The package entry points (`node.ts`, `browser.ts`) add a
 // `WebSocket` that knows its platform's transport; this one needs `options.transport`.
 
+export { BinaryView } from './binary-view.js';
 export type { Clock, VirtualClock } from './clock.js';
 export { createVirtualClock, realClock } from './clock.js';
 export { CloseCode, isValidCloseCode, MAX_REASON_BYTES, utf8ByteLength } from './close.js';
@@ -19,8 +20,10 @@ export {
   InvalidRecordingError,
   InvalidStateError,
   InvalidUrlError,
+  OutOfRangeError,
   ReasonTooLongError,
   StreamingUnsupportedError,
+  ViewExpiredError,
   WebSocketError,
 } from './errors.js';
 export type { AppPing, PingReply } from './heartbeat.js';
@@ -50,6 +53,7 @@ export type {
 export { ReconnectingWebSocket as CoreReconnectingWebSocket, ReconnectingWebSocket } from './reconnecting.js';
 export * from './replay/index.js';
 export type { ReconnectOptions, SendPolicy } from './retry.js';
+export type { BinaryWriter } from './sender.js';
 export type { Backlog, ManagerStats, SocketStats } from './stats.js';
 export { MAX_TIMER_DELAY } from './timers.js';
 export type {
@@ -57,6 +61,7 @@ export type {
   ConnectOptions,
   HeartbeatSink,
   OpenInfo,
+  SendRoom,
   Transport,
   TransportFactory,
   TransportOptions,

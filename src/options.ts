@@ -3,6 +3,7 @@
  * `ReconnectingWebSocket` share them (each names its own: `WebSocketOptions`,
  * `WebSocketEvents`, ...).
  */
+import type { BinaryView } from './binary-view.js';
 import { InvalidOptionError, type WebSocketError } from './errors.js';
 import type { AppPing, HeartbeatOptions } from './heartbeat.js';
 import { type QueueLimits, type ResolvedLimits, resolveLimits } from './limits.js';
@@ -26,6 +27,12 @@ export interface SocketEvents<Socket> {
   message: (socket: Socket, text: string) => void;
   /** A binary message (in Node a `Buffer`, which is a `Uint8Array`). */
   binary: (socket: Socket, data: Uint8Array) => void;
+  /**
+   * A binary message without allocation: one reused, read-only {@link BinaryView} of the bytes
+   * where they wait, valid only during the call (keep bytes with `view.copy()`). A socket with a
+   * `binaryView` handler dispatches its binary messages here, not to `binary`.
+   */
+  binaryView: (socket: Socket, view: BinaryView) => void;
   /** The last event of every opened socket, exactly once. `code` 1006: no close frame came. */
   closed: (socket: Socket, code: number, reason: string) => void;
   /** The connection failed; `errorDesc` and then `closed` follow. */
@@ -45,6 +52,7 @@ export const SOCKET_EVENT_NAMES = [
   'open',
   'message',
   'binary',
+  'binaryView',
   'closed',
   'error',
   'errorDesc',
@@ -95,6 +103,16 @@ export interface SocketOptions<Socket> {
    * ```
    */
   coalesce?: (data: string | Uint8Array) => unknown;
+  /**
+   * The coalescing key of a binary message, read from the reused {@link BinaryView} (valid only
+   * during the call): no allocation per message. Given, it replaces `coalesce` for binary messages.
+   *
+   * @example
+   * ```ts
+   * coalesceBinary: (view) => view.u32(0), // the entity id
+   * ```
+   */
+  coalesceBinary?: (view: BinaryView) => unknown;
   /**
    * Ping the server this often, in ms (0, the default: never). Node sends protocol ping frames;
    * browsers cannot, so there set `appPing` too. Round trips feed `latency` and `jitter`.
@@ -178,6 +196,7 @@ export interface ResolvedSocketOptions<Socket> {
   readonly heartbeat: HeartbeatOptions;
   readonly onHandlerError: SocketOptions<Socket>['onHandlerError'];
   readonly coalesce: SocketOptions<Socket>['coalesce'];
+  readonly coalesceBinary: SocketOptions<Socket>['coalesceBinary'];
   readonly serverTime: SocketOptions<Socket>['serverTime'];
   readonly network: SocketOptions<Socket>['network'];
 }
@@ -199,6 +218,7 @@ export function resolveSocketOptions<Socket>(options: SocketOptions<Socket>): Re
     transport,
     onHandlerError,
     coalesce,
+    coalesceBinary,
     pingInterval = 0,
     closeAfterNoMessage = 0,
     appPing,
@@ -209,6 +229,11 @@ export function resolveSocketOptions<Socket>(options: SocketOptions<Socket>): Re
   } = options as SocketOptions<Socket> & { [kManagedAs]?: ManagedSocket };
   for (const [name, value] of Object.entries({ handshakeTimeout, closeTimeout, pingInterval, closeAfterNoMessage })) {
     checkTimeout(name, value);
+  }
+  for (const [name, value] of Object.entries({ onHandlerError, coalesce, coalesceBinary, serverTime })) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new InvalidOptionError(`The ${name} option must be a function, got ${typeof value}.`);
+    }
   }
   const limits = resolveLimits(queue, maxPayload);
   return {
@@ -226,6 +251,7 @@ export function resolveSocketOptions<Socket>(options: SocketOptions<Socket>): Re
     heartbeat: { pingInterval, closeAfterNoMessage, appPing },
     onHandlerError,
     coalesce,
+    coalesceBinary,
     serverTime,
     network,
   };

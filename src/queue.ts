@@ -19,9 +19,9 @@ import { type ArrivalListener, nextArrival } from './arrival.js';
 import { type ByteLog, logFor } from './byte-log.js';
 import { connectionLostError, queueOverflowError, type WebSocketError } from './errors.js';
 import type { QueueLimits } from './limits.js';
+import { EventRing } from './ring.js';
 import {
   BINARY,
-  type ByteArrayClass,
   CLOSED,
   ERROR,
   type EventKind,
@@ -36,23 +36,10 @@ import {
 /** What the queue needs of the connection below it: backpressure, and how its bytes decode. */
 export type QueueReader = Pick<Transport, 'canPause' | 'pause' | 'resume' | 'byteArray' | 'decodeText'>;
 
-const INITIAL_CAPACITY = 8;
-
 /** Payloads shorter than this are copied into a byte log; longer ones are kept by reference. */
 export const SMALL_PAYLOAD = 4096;
-/** Set on a message a newer one with the same coalescing key replaces. */
-const SUPERSEDED = 0x40;
-const KIND = 0x3f;
-/** The portable decoder, for transports without a faster one. */
-let textDecoder: TextDecoder | undefined;
-function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  textDecoder ??= new TextDecoder();
-  return textDecoder.decode(bytes.subarray(start, end));
-}
 
-export class EventQueue implements TransportSink {
-  /** Events waiting for `update()`. */
-  length = 0;
+export class EventQueue extends EventRing implements TransportSink {
   /** Payload bytes waiting (text counted in UTF-16 code units when the platform decoded it). */
   bytes = 0;
   /**
@@ -74,21 +61,7 @@ export class EventQueue implements TransportSink {
   listener: ArrivalListener | null = null;
   /** Messages skipped because a newer one with the same coalescing key replaced them. */
   coalesced = 0;
-  /** Messages arrived since the last `coalesce()`. */
-  uncoalesced = false;
 
-  private head = 0;
-  private mask = INITIAL_CAPACITY - 1;
-  private kinds = new Uint8Array(INITIAL_CAPACITY);
-  private payloads: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
-  private codes = new Uint16Array(INITIAL_CAPACITY);
-  private sizes = new Float64Array(INITIAL_CAPACITY);
-  private times = new Float64Array(INITIAL_CAPACITY);
-  private seqs = new Float64Array(INITIAL_CAPACITY);
-  /** Where a payload kept as a range of a larger buffer starts in it; -1: the payload is whole. */
-  private offsets = new Float64Array(INITIAL_CAPACITY);
-  /** Bytes of `retained` each record carries. */
-  private charges = new Float64Array(INITIAL_CAPACITY);
   /**
    * The buffer charged last, and the slot and sequence number of the record carrying its charge;
    * null once that record is shifted, so a set buffer always has its holder queued.
@@ -97,8 +70,6 @@ export class EventQueue implements TransportSink {
   private holderSlot = 0;
   private holderSeq = 0;
   private readonly log: ByteLog;
-  private readonly byteArray: ByteArrayClass;
-  private readonly decode: (bytes: Uint8Array, start: number, end: number) => string;
   /** `closed` was accepted: nothing more is. */
   private ended = false;
   /** An `error` was accepted: an unclean `closed` needs no synthesized one. */
@@ -115,8 +86,7 @@ export class EventQueue implements TransportSink {
     private readonly owner: object,
     private readonly drop: () => void,
   ) {
-    this.decode = reader.decodeText ?? decodeUtf8;
-    this.byteArray = reader.byteArray ?? Uint8Array;
+    super(reader);
     this.log = logFor(this.byteArray);
   }
 
@@ -175,77 +145,6 @@ export class EventQueue implements TransportSink {
     return this.ended;
   }
 
-  // ---- the dispatcher's side ----
-
-  /** Kind of the oldest event (only when `length > 0`). */
-  get headKind(): EventKind {
-    return (this.kinds[this.head]! & KIND) as EventKind;
-  }
-
-  /** Whether a newer message with the same coalescing key replaces the oldest one. */
-  get headSuperseded(): boolean {
-    return (this.kinds[this.head]! & SUPERSEDED) !== 0;
-  }
-
-  /** Payload of the oldest event, as its handler gets it: text as a string, binary as bytes. */
-  get headPayload(): unknown {
-    return this.payloadIn(this.head);
-  }
-
-  /**
-   * Mark each queued message that a newer queued message with the same key replaces, so that
-   * only the newest of each key is dispatched. `keyOf` is the game's (it runs inside `update()`);
-   * an undefined key, and every event that is not a message, is never dropped.
-   */
-  coalesce(keyOf: (data: string | Uint8Array) => unknown): void {
-    this.uncoalesced = false;
-    const newest = new Map<unknown, number>();
-    for (let i = 0; i < this.length; i++) {
-      const slot = (this.head + i) & this.mask;
-      const flags = this.kinds[slot]!;
-      const kind = flags & KIND;
-      if ((kind !== TEXT && kind !== BINARY) || (flags & SUPERSEDED) !== 0) continue;
-      const key = keyOf(this.payloadIn(slot) as string | Uint8Array);
-      if (key === undefined) continue;
-      const older = newest.get(key);
-      if (older !== undefined) this.kinds[older] = this.kinds[older]! | SUPERSEDED;
-      newest.set(key, slot);
-    }
-  }
-
-  private payloadIn(slot: number): unknown {
-    const kind = this.kinds[slot]! & KIND;
-    const payload = this.payloads[slot];
-    const start = this.offsets[slot]!;
-    if (start >= 0) {
-      // a range of a larger buffer (a log block, a read)
-      const end = start + this.sizes[slot]!;
-      const block = payload as Uint8Array;
-      if (kind === TEXT) return this.decode(block, start, end);
-      return new this.byteArray(block.buffer, block.byteOffset + start, end - start);
-    }
-    if (kind === TEXT && typeof payload !== 'string') {
-      const bytes = payload as Uint8Array;
-      return this.decode(bytes, 0, bytes.length);
-    }
-    return payload;
-  }
-
-  /** Close code (closed) or final flag (fragment) of the oldest event. */
-  get headCode(): number {
-    return this.codes[this.head]!;
-  }
-
-  /** `performance.now()` at which the oldest event reached the transport. */
-  get headTime(): number {
-    return this.times[this.head]!;
-  }
-
-  /** Global arrival sequence number of the oldest event. */
-  get headSeq(): number {
-    return this.length > 0 ? this.seqs[this.head]! : -1;
-  }
-
   /** Remove the oldest event; resume a paused transport once below the low-water marks. */
   shift(): void {
     const head = this.head;
@@ -264,7 +163,12 @@ export class EventQueue implements TransportSink {
   /** Queue one event; `start` >= 0: the payload is `size` bytes of `payload` from there. */
   private push(kind: EventKind, payload: unknown, code: number, size: number, time: number, start = -1): void {
     if (this.ended) return;
-    if (this.length > this.mask) this.grow();
+    if (this.length > this.mask) {
+      const oldHead = this.head;
+      const oldMask = this.mask;
+      this.grow();
+      this.holderSlot = (this.holderSlot - oldHead) & oldMask;
+    }
     const slot = (this.head + this.length) & this.mask;
     const seq = nextArrival();
     let charge = size;
@@ -341,39 +245,5 @@ export class EventQueue implements TransportSink {
     this.error(queueOverflowError(this.limits.maxEvents, this.limits.maxBytes));
     this.closed(1006, 'queue overflow', false);
     this.drop();
-  }
-
-  private grow(): void {
-    const capacity = (this.mask + 1) * 2;
-    const kinds = new Uint8Array(capacity);
-    const payloads = new Array<unknown>(capacity).fill(undefined);
-    const codes = new Uint16Array(capacity);
-    const sizes = new Float64Array(capacity);
-    const times = new Float64Array(capacity);
-    const seqs = new Float64Array(capacity);
-    const offsets = new Float64Array(capacity);
-    const charges = new Float64Array(capacity);
-    for (let i = 0; i < this.length; i++) {
-      const from = (this.head + i) & this.mask;
-      offsets[i] = this.offsets[from]!;
-      charges[i] = this.charges[from]!;
-      kinds[i] = this.kinds[from]!;
-      payloads[i] = this.payloads[from];
-      codes[i] = this.codes[from]!;
-      sizes[i] = this.sizes[from]!;
-      times[i] = this.times[from]!;
-      seqs[i] = this.seqs[from]!;
-    }
-    this.kinds = kinds;
-    this.payloads = payloads;
-    this.codes = codes;
-    this.sizes = sizes;
-    this.times = times;
-    this.seqs = seqs;
-    this.offsets = offsets;
-    this.charges = charges;
-    this.holderSlot = (this.holderSlot - this.head) & this.mask;
-    this.head = 0;
-    this.mask = capacity - 1;
   }
 }

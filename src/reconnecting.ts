@@ -7,17 +7,20 @@
  */
 
 import { nextArrival } from './arrival.js';
+import type { BinaryView } from './binary-view.js';
 import { checkCloseArguments } from './close.js';
 import { asText, InvalidStateError, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
 import type { NetworkLab } from './network/lab.js';
 import { kManagedAs, type SocketEvents } from './options.js';
+import { Outbox } from './outbox.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { checkRetry, DEFAULTS, delayFor, type ReconnectOptions, type SendPolicy } from './retry.js';
+import type { BinaryWriter } from './sender.js';
 import type { SocketStats } from './stats.js';
 import { timerDelay } from './timers.js';
-import { copyOf, toPayload } from './validate.js';
+import { checkSendRange, copyOf, toPayload } from './validate.js';
 import { WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** Options of a {@link ReconnectingWebSocket}: those of each socket it makes, plus `reconnect`. */
@@ -57,6 +60,7 @@ const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
   'open',
   'message',
   'binary',
+  'binaryView',
   'error',
   'errorDesc',
   'closed',
@@ -107,14 +111,14 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   /** A `closed` with no socket to carry it (closed while waiting to reconnect), and its arrival number. */
   private pendingClosed: [number, string] | null = null;
   private pendingSeq = -1;
-  private readonly outbox: { data: string | Uint8Array; at: number }[] = [];
+  private readonly outbox: Outbox;
   private reconnects = 0;
   private droppedSends = 0;
-  private expiredSends = 0;
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
   constructor(url: string | URL, options: Options & { reconnect?: ReconnectOptions } = {} as Options) {
     this.retry = checkRetry({ ...DEFAULTS, ...options.reconnect });
+    this.outbox = new Outbox(this.retry.maxQueuedSends, this.retry.maxQueuedAge);
     const { reconnect: _retry, ...socketOptions } = options;
     this.manager = options.manager ?? null;
     // Each connection joins the manager as this socket: the manager lists and pumps this one.
@@ -166,19 +170,21 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
       droppedSends: current.droppedSends + this.droppedSends,
       reconnects: this.reconnects,
       queuedSends: this.outbox.length,
-      expiredSends: this.expiredSends,
+      expiredSends: this.outbox.expired,
     };
   }
 
   /** Add a handler (see `WebSocket.on`); it stays through reconnects. */
   on<E extends keyof ReconnectingWebSocketEvents>(event: E, handler: ReconnectingWebSocketEvents[E]): this {
     this.handlers.add(event, handler);
+    if (event === 'binaryView') this.forwardViews();
     return this;
   }
 
   /** Remove a handler added with `on`; without `handler`, every handler of `event`. */
   off<E extends keyof ReconnectingWebSocketEvents>(event: E, handler?: ReconnectingWebSocketEvents[E]): this {
     this.handlers.remove(event, handler);
+    if (event === 'binaryView') this.forwardViews();
     return this;
   }
 
@@ -196,34 +202,49 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   }
 
   /**
-   * Send now if connected; otherwise apply `policy` (default: the `sendPolicy` option).
+   * Send now if connected (for bytes, `start` and `end` send only that range, as
+   * `WebSocket.send` does); otherwise apply `policy` (default: the `sendPolicy` option).
    *
    * @throws {@link InvalidStateError} before `open()` or after `close()`, or while disconnected under the `'fail'` policy.
    */
-  send(data: string | ArrayBuffer | ArrayBufferView, policy: SendPolicy = this.retry.sendPolicy): void {
+  send(data: string | ArrayBuffer | ArrayBufferView, policy?: SendPolicy): void;
+  send(data: ArrayBuffer | ArrayBufferView, start: number | undefined, end?: number, policy?: SendPolicy): void;
+  send(data: string | ArrayBuffer | ArrayBufferView, a?: number | SendPolicy, b?: number, c?: SendPolicy): void {
     const payload = toPayload(data); // bad data fails now, whatever the state, not later in a flush
+    const [start, end, policy = this.retry.sendPolicy] = typeof a === 'string' ? [undefined, undefined, a] : [a, b, c];
+    const length = checkSendRange(payload, start, end);
     const state = this.stateValue;
     if (state === 'open') {
-      this.socket.send(payload);
+      this.socket.send(payload, start, end);
       return;
     }
-    if (state === 'idle' || state === 'closing' || state === 'closed') {
-      throw new InvalidStateError(`send() needs an opened socket, but it is ${state}.`);
-    }
+    this.checkConnecting(state, 'send()');
     if (policy === 'fail') {
       throw new InvalidStateError(
         `send() while ${state}: the message was not sent. Check isOpen, or send with the 'queue' or 'drop' policy.`,
       );
     }
-    if (policy === 'drop') {
-      this.droppedSends++;
-      return;
-    }
+    if (policy === 'drop') this.droppedSends++;
     // A copy: the game may reuse its buffer before the connection is back.
-    this.outbox.push({ data: typeof payload === 'string' ? payload : copyOf(payload), at: performance.now() });
-    if (this.outbox.length > this.retry.maxQueuedSends) {
-      this.outbox.shift();
-      this.expiredSends++;
+    else this.outbox.push(typeof payload === 'string' ? payload : copyOf(payload, start ?? 0, length));
+  }
+
+  /**
+   * Build a binary message in place on the current connection (see `WebSocket.beginBinary`).
+   *
+   * @throws {@link InvalidStateError} unless connected: while reconnecting, `send()` applies the send policy.
+   */
+  beginBinary(size: number): BinaryWriter {
+    if (this.stateValue === 'open') return this.socket.beginBinary(size);
+    this.checkConnecting(this.stateValue, 'beginBinary()');
+    throw new InvalidStateError(
+      `beginBinary() while ${this.stateValue}: build the message with send(), which follows the send policy until the connection is back.`,
+    );
+  }
+
+  private checkConnecting(state: ReconnectingState, what: string): void {
+    if (state === 'idle' || state === 'closing' || state === 'closed') {
+      throw new InvalidStateError(`${what} needs an opened socket, but it is ${state}.`);
     }
   }
 
@@ -237,7 +258,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     const state = this.stateValue;
     if (state === 'closing' || state === 'closed') return;
     this.closeRequested = true;
-    this.outbox.length = 0;
+    this.outbox.clear();
     if (state === 'idle') {
       this.stateValue = 'closed';
       return;
@@ -292,6 +313,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     socket.on('open', () => this.opened());
     socket.on('message', (_s, text) => this.emit('message', text));
     socket.on('binary', (_s, data) => this.emit('binary', data));
+    this.forwardViews();
     socket.on('error', (_s, error) => {
       this.lastError = error;
       this.emit('error', error);
@@ -306,7 +328,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     this.openedAt = performance.now();
     this.stateValue = 'open';
     this.emit('open');
-    this.flushOutbox(); // after the open handlers: a join they send goes first
+    this.outbox.flush((data) => this.socket.send(data)); // after the open handlers: a join they send goes first
     if (this.everOpened) {
       this.reconnects++;
       this.emit('reconnected', attempts);
@@ -336,7 +358,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   /** The end, for good. */
   private finish(code: number, reason: string): void {
     this.stateValue = 'closed';
-    this.outbox.length = 0;
+    this.outbox.clear();
     this.manager?.leave(this);
     this.emit('closed', code, reason);
   }
@@ -350,13 +372,15 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     return status >= 400 && status < 500;
   }
 
-  private flushOutbox(): void {
-    const now = performance.now();
-    for (const { data, at } of this.outbox.splice(0)) {
-      if (now - at > this.retry.maxQueuedAge) this.expiredSends++;
-      else this.socket.send(data);
-    }
+  /** The connection takes the view path only while the game has `binaryView` handlers. */
+  private forwardViews(): void {
+    this.socket.off('binaryView', this.forwardView);
+    if (this.handlers.count('binaryView') > 0) this.socket.on('binaryView', this.forwardView);
   }
+
+  private readonly forwardView = (_socket: WebSocket, view: BinaryView): void => {
+    this.emit('binaryView', view);
+  };
 
   private emit(event: keyof ReconnectingWebSocketEvents, a?: unknown, b?: unknown, c?: unknown): void {
     this.handlers.emit(this.handlers.list(event) as AnyHandler[] | undefined, a, b, c);

@@ -75,6 +75,18 @@ export interface Transport {
   connect(sink: TransportSink, options: ConnectOptions): void;
   /** Queue a message. Returns false if the connection is no longer open (the message is dropped). */
   send(data: string | Uint8Array): boolean;
+  /** Queue `data[start, end)` as a binary message, as `send` does, with no view of it (absent: `send(subarray)`). */
+  sendRange?(data: Uint8Array, start: number, end: number): boolean;
+  /**
+   * Reserve room for a binary message of up to `size` bytes in the transport's own send buffer and
+   * point `room` at it; false when it cannot (then the socket writes into a buffer of its own).
+   * The game writes the payload there; `commitBinary` or `cancelBinary` follows, before any other send.
+   */
+  reserveBinary?(size: number, room: SendRoom): boolean;
+  /** Send the reserved message with its first `length` bytes; false if the connection ended meanwhile. */
+  commitBinary?(length: number): boolean;
+  /** Drop the reserved message. */
+  cancelBinary?(): void;
   /** Start the closing handshake (or abort a handshake in progress). `closed` follows. */
   close(code: number, reason: string): void;
   /** Send a protocol ping whose pong reports `sentAt` to the heartbeat (absent: browsers). */
@@ -91,6 +103,12 @@ export interface Transport {
   decodeText?(bytes: Uint8Array, start: number, end: number): string;
   /** Why `code` cannot be sent on this platform, or undefined if it can. */
   refuseCloseCode?(code: number): string | undefined;
+}
+
+/** Where a reserved binary message is written: `bytes` from `offset` (see `Transport.reserveBinary`). */
+export interface SendRoom {
+  bytes: Uint8Array;
+  offset: number;
 }
 
 /** A `Uint8Array` class: `new (length)` allocates, `new (buffer, offset, length)` views. */

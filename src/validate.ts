@@ -9,6 +9,7 @@ import {
   InvalidOptionError,
   InvalidPayloadError,
   InvalidUrlError,
+  OutOfRangeError,
   quote,
   redactUrl,
 } from './errors.js';
@@ -148,5 +149,40 @@ function asTextOr(value: unknown, ErrorClass: new (message: string) => Error, wh
     return asText(value, what);
   } catch (error) {
     throw new ErrorClass((error as Error).message);
+  }
+}
+
+/** @internal The end of what `send(payload, start, end)` sends; @throws {@link OutOfRangeError} for a bad range. */
+export function checkSendRange(
+  payload: string | Uint8Array,
+  start: number | undefined,
+  end: number | undefined,
+): number {
+  const length = payload.length;
+  if (start === undefined && end === undefined) return length;
+  if (typeof payload === 'string') {
+    throw new InvalidArgumentError(
+      'send(text, start, end): a range applies to bytes only; send text.slice(start, end).',
+    );
+  }
+  const from = start ?? 0;
+  const to = end ?? length;
+  if (from >>> 0 !== from || to >>> 0 !== to || from > to || to > length) {
+    throw new OutOfRangeError(
+      `send(bytes, ${quote(start)}, ${quote(end)}) needs whole numbers 0 <= start <= end <= ${length} (the bytes' length).`,
+    );
+  }
+  return to;
+}
+
+/** The largest message `beginBinary()` builds: a frame length JavaScript numbers and buffers can hold. */
+const MAX_BUILT_MESSAGE = 2 ** 31 - 1;
+
+/** @internal @throws {@link OutOfRangeError} unless `size` is a whole number of bytes a message can have. */
+export function checkMessageSize(size: unknown): void {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_BUILT_MESSAGE) {
+    throw new OutOfRangeError(
+      `beginBinary(size) needs a whole number of bytes from 0 to ${MAX_BUILT_MESSAGE}, got ${quote(size)}.`,
+    );
   }
 }

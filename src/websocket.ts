@@ -6,6 +6,7 @@
  * when the `open` event is dispatched, `closed` when `closed` is, `closing` at once for the
  * game's own `close()` (pump rule 7).
  */
+import type { BinaryView } from './binary-view.js';
 import { checkCloseArguments } from './close.js';
 import { Dispatcher } from './dispatch.js';
 import {
@@ -32,9 +33,10 @@ import {
 } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { EventQueue } from './queue.js';
+import { type BinaryWriter, Outgoing } from './sender.js';
 import { type Backlog, backlogOf, type SocketStats, socketStats } from './stats.js';
 import type { OpenInfo, Transport, TransportFactory } from './transport.js';
-import { normalizeUrl, toPayload } from './validate.js';
+import { checkMessageSize, checkSendRange, normalizeUrl, toPayload } from './validate.js';
 
 /** The events of a `WebSocket` and their handler signatures. */
 export type WebSocketEvents = SocketEvents<WebSocket>;
@@ -98,8 +100,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   private readonly dispatcher: Dispatcher<WebSocket>;
   private protocolValue = '';
   private extensionsValue = '';
-  /** Messages handed to the transport, their bytes, and sends dropped under a dead connection. */
-  private readonly sent = { messages: 0, bytes: 0, dropped: 0 };
+  private readonly outgoing: Outgoing;
 
   /**
    * Create a socket; nothing connects until {@link WebSocket.open}.
@@ -112,6 +113,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     const own = resolveSocketOptions(options);
     const { transport, network } = makeTransport(this.url, own, this.constructor as typeof WebSocket);
     this.transport = transport;
+    this.outgoing = new Outgoing(transport);
     this.network = network;
     this.queue = new EventQueue(transport, own.limits.queue, this, () => transport.abort());
     this.manager = own.manager;
@@ -119,7 +121,6 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     this.handlers = new Handlers<WebSocket>(this, EVENT_NAMES, own.onHandlerError);
     const heartbeat = createHeartbeat(own.heartbeat, own.serverTime, transport, this.queue);
     this.heartbeat = heartbeat;
-    const reads = own.heartbeat.appPing !== undefined || own.serverTime !== undefined;
     const target = {
       opened: (info: OpenInfo) => this.opened(info),
       failed: (error: WebSocketError) => {
@@ -127,8 +128,8 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
       },
       ended: () => this.ended(),
     };
-    const inspect = reads ? heartbeat!.inspector(own.serverTime, (error) => this.handlers.report(error)) : undefined;
-    this.dispatcher = new Dispatcher(this.queue, this.handlers, target, own.coalesce, inspect);
+    const inspect = heartbeat?.inspector(own, (error) => this.handlers.report(error));
+    this.dispatcher = new Dispatcher(this.queue, this.handlers, target, own, inspect);
   }
 
   /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
@@ -171,7 +172,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
 
   /** Counters since the socket opened (a new object each read). */
   get stats(): SocketStats {
-    return socketStats(this.queue, this.sent, this.latency);
+    return socketStats(this.queue, this.outgoing.counts, this.latency);
   }
 
   /** Smoothed round-trip time to the server in ms, from pings (0 before the first pong). */
@@ -266,25 +267,35 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   }
 
   /**
-   * Send a text (string) or binary message. Sends made in the same turn of the event loop are
-   * written together.
+   * Send a text (string) or binary message; for bytes, `start` and `end` send only that range
+   * (no `subarray` needed). The data is copied before this returns: the buffer may be reused at
+   * once. Sends made in the same turn of the event loop are written together.
    *
-   * @throws {@link InvalidStateError} unless the socket is open; {@link InvalidPayloadError} for other data types.
+   * @throws {@link InvalidStateError} unless the socket is open (or while a `beginBinary()` message is
+   *   not committed); {@link InvalidPayloadError} for other data types; {@link OutOfRangeError} for a bad range.
    */
-  send(data: string | ArrayBuffer | ArrayBufferView): void {
+  send(data: string | ArrayBuffer | ArrayBufferView, start?: number, end?: number): void {
     const payload = toPayload(data); // what is wrong with the data is said first, whatever the state
-    if (this.stateValue !== STATE_OPEN) {
-      throw new InvalidStateError(
-        `send() needs an open socket, but it is ${this.state}: send from the "open" handler on, and check isOpen.`,
-      );
-    }
-    if (this.transport.send(payload)) {
-      this.sent.messages++;
-      this.sent.bytes += payload.length;
-    } else {
-      // The connection ended underneath; the game learns it from the error/closed events to come.
-      this.sent.dropped++;
-    }
+    const length = checkSendRange(payload, start, end);
+    this.outgoing.check('send()', this.stateValue === STATE_OPEN, this.state);
+    this.outgoing.send(payload, start ?? 0, length);
+  }
+
+  /**
+   * Build a binary message of up to `size` bytes in place, with no intermediate buffer: in Node the
+   * writes go straight into the frame the transport sends. Finish it with `commit()` (or `cancel()`)
+   * before any other send; the writer is reused for the next message.
+   *
+   * @example
+   * ```ts
+   * socket.beginBinary(13).u8(MOVE).u32(tick).f32(x).f32(y).commit();
+   * ```
+   * @throws {@link InvalidStateError} unless the socket is open, or while the previous message is not committed.
+   */
+  beginBinary(size: number): BinaryWriter {
+    checkMessageSize(size);
+    this.outgoing.check('beginBinary()', this.stateValue === STATE_OPEN, this.state);
+    return this.outgoing.begin(size);
   }
 
   /**
@@ -360,6 +371,11 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     this.stateValue = STATE_CLOSED;
     this.heartbeat?.stop();
     if (this.manager !== null && this.managedAs === this) this.manager.leave(this);
+  }
+
+  /** @internal See every binary message dispatched, before its handlers (the recorder); null: stop. */
+  tapBinary(tap: ((view: BinaryView, time: number) => void) | null): void {
+    this.dispatcher.binaryTap = tap;
   }
 
   /** @internal Arrival sequence number of the oldest queued event, -1 when none. */

@@ -1,6 +1,7 @@
 /** Recording what a socket dispatches, to replay it later or keep it with a bug report. */
+
+import type { BinaryView } from '../binary-view.js';
 import type { WebSocketError } from '../errors.js';
-import { copyOf } from '../validate.js';
 import type { WebSocket } from '../websocket.js';
 import type { RecordedEvent } from './events.js';
 import { encodeRecording } from './format.js';
@@ -34,7 +35,8 @@ export function recordEvents(socket: WebSocket): Recorder {
     open: (s: WebSocket) =>
       events.push({ kind: 'open', time: s.eventTime, protocol: s.protocol, extensions: s.extensions }),
     message: (s: WebSocket, data: string) => events.push({ kind: 'message', time: s.eventTime, data }),
-    binary: (s: WebSocket, data: Uint8Array) => events.push({ kind: 'binary', time: s.eventTime, data: copyOf(data) }),
+    // a tap, not a handler: a `binary` handler of its own would not see what goes to `binaryView`
+    binary: (view: BinaryView, time: number) => events.push({ kind: 'binary', time, data: view.copy() }),
     error: (s: WebSocket, error: WebSocketError) =>
       events.push({
         kind: 'error',
@@ -46,13 +48,15 @@ export function recordEvents(socket: WebSocket): Recorder {
     closed: (s: WebSocket, code: number, reason: string) =>
       events.push({ kind: 'closed', time: s.eventTime, code, reason }),
   };
-  socket.on('open', handlers.open).on('message', handlers.message).on('binary', handlers.binary);
+  socket.on('open', handlers.open).on('message', handlers.message);
   socket.on('error', handlers.error).on('closed', handlers.closed);
+  socket.tapBinary(handlers.binary);
   return {
     events,
     toBytes: () => encodeRecording(events),
     stop() {
-      socket.off('open', handlers.open).off('message', handlers.message).off('binary', handlers.binary);
+      socket.off('open', handlers.open).off('message', handlers.message);
+      socket.tapBinary(null);
       socket.off('error', handlers.error).off('closed', handlers.closed);
     },
   };

@@ -1,6 +1,7 @@
 /**
- * Every use of `ws`'s private internals, and only here. For each of our connections two methods
- * of `ws`'s Receiver are replaced:
+ * Every use of `ws`'s private internals, and only here. For each of our connections `ws`'s
+ * Sender is told to let our framer write first (see {@link hookSender}), and two methods of its
+ * Receiver are replaced:
  *
  * - `_write`, where each TCP read enters the parser (`fastWrite`): the whole data frames at the
  *   start of a read go to the sink through {@link takeWholeFrames}; the rest of the read, from the
@@ -87,6 +88,31 @@ export function hookReceiver(ws: WsWebSocket, owner: ReceiverOwner): void {
   receiver[kOwner] = owner;
   receiver._write = fastWrite;
   receiver.dataMessage = directDataMessage;
+}
+
+/** What `ws`'s Sender writes every frame of its own through (pongs, close, compressed data). */
+interface SenderInternals {
+  sendFrame(list: Buffer[], cb?: unknown): void;
+}
+type SenderClass = { prototype: Partial<SenderInternals> } | undefined;
+const Sender: SenderClass =
+  (wsModule as unknown as { Sender?: SenderClass }).Sender ??
+  (WsWebSocket as unknown as { Sender?: SenderClass }).Sender;
+
+/**
+ * Have `before` run ahead of every frame `ws` writes itself, so that the frames our framer holds
+ * leave first (a close after the data sent before it). False where the Sender is not as expected:
+ * then every send goes through `ws`.
+ */
+export function hookSender(ws: WsWebSocket, before: () => void): boolean {
+  const sender = (ws as unknown as { _sender?: SenderInternals | null })._sender;
+  const own = Sender?.prototype.sendFrame;
+  if (typeof own !== 'function' || sender == null || sender.sendFrame !== own) return false;
+  sender.sendFrame = function (this: SenderInternals, list: Buffer[], cb?: unknown): void {
+    before();
+    own.call(this, list, cb);
+  };
+  return true;
 }
 
 /** Parse on after backpressure: finish the parse that stopped, then the read that waited. */

@@ -9,14 +9,23 @@ import type { Socket } from 'node:net';
 import WsWebSocket from 'ws';
 import type { HandshakeResponse } from '../../errors.js';
 import { timerDelay } from '../../timers.js';
-import type { ConnectOptions, HeartbeatSink, Transport, TransportOptions, TransportSink } from '../../transport.js';
-import { checkHeaders } from '../../validate.js';
+import type {
+  ConnectOptions,
+  HeartbeatSink,
+  SendRoom,
+  Transport,
+  TransportOptions,
+  TransportSink,
+} from '../../transport.js';
+import { checkHeaders, copyOf } from '../../validate.js';
 import { decodeUtf8, generateMask, NodeBuffer } from './bytes.js';
 import { handshakeTimeoutError, pingFloodError, refusalError, translateError } from './errors.js';
+import { BINARY_OPCODE, Framer } from './framer.js';
 import type { NodeTransportOptions } from './options.js';
 import {
   CAN_HOOK_RECEIVER,
   hookReceiver,
+  hookSender,
   type ReceiverOwner,
   releaseReceiver,
   resumeReceiver,
@@ -66,6 +75,8 @@ class NodeTransport implements Transport, ReceiverOwner {
   private copySends = false;
   private ws: WsWebSocket | null = null;
   private tcp: Socket | null = null;
+  /** Frames data in place once open, unless `ws` compresses (then `ws` sends everything). */
+  private framer: Framer | null = null;
   private corked = false;
   /** The handshake deadline, then the wait for a refusal's body. */
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,7 +87,7 @@ class NodeTransport implements Transport, ReceiverOwner {
   ) {}
 
   get bufferedAmount(): number {
-    return this.ws === null ? 0 : this.ws.bufferedAmount;
+    return this.ws === null ? 0 : this.ws.bufferedAmount + (this.framer?.pending ?? 0);
   }
 
   connect(sink: TransportSink, { streamFragments, heartbeat }: ConnectOptions): void {
@@ -112,6 +123,48 @@ class NodeTransport implements Transport, ReceiverOwner {
   }
 
   send(data: string | Uint8Array): boolean {
+    return typeof data === 'string' ? this.sendText(data) : this.sendRange(data, 0, data.length);
+  }
+
+  sendRange(data: Uint8Array, start: number, end: number): boolean {
+    if (!this.turnOpen()) return false;
+    if (this.framer !== null) this.framer.binary(data, start, end);
+    // with compression `ws` deflates later, so it is given a copy; without, it masks one at once
+    else this.ws!.send(this.copySends ? copyOf(data, start, end) : data.subarray(start, end));
+    return true;
+  }
+
+  reserveBinary(size: number, room: SendRoom): boolean {
+    if (this.framer === null || !this.turnOpen()) return false;
+    room.offset = this.framer.reserve(BINARY_OPCODE, size); // first: it may replace the slab
+    room.bytes = this.framer.bytes;
+    return true;
+  }
+
+  commitBinary(length: number): boolean {
+    const framer = this.framer;
+    if (framer === null) return false;
+    if (this.ws?.readyState !== WsWebSocket.OPEN) {
+      framer.cancel(); // the connection ended while the game wrote: the message is dropped
+      return false;
+    }
+    framer.commit(length);
+    return true;
+  }
+
+  cancelBinary(): void {
+    this.framer?.cancel();
+  }
+
+  private sendText(text: string): boolean {
+    if (!this.turnOpen()) return false;
+    if (this.framer !== null) this.framer.text(text);
+    else this.ws!.send(text);
+    return true;
+  }
+
+  /** Whether the connection takes sends; the first of a turn corks the socket, to write them once. */
+  private turnOpen(): boolean {
     const ws = this.ws;
     if (ws === null || ws.readyState !== WsWebSocket.OPEN) return false;
     if (!this.corked && this.tcp !== null) {
@@ -120,16 +173,15 @@ class NodeTransport implements Transport, ReceiverOwner {
       this.tcp.cork();
       queueMicrotask(this.uncork);
     }
-    // Without compression `ws` masks each frame into a buffer of its own at once: a copy.
-    ws.send(this.copySends && typeof data !== 'string' ? Buffer.from(data) : data);
     return true;
   }
 
   close(code: number, reason: string): void {
-    this.ws?.close(code, reason);
+    this.ws?.close(code, reason); // what the framer holds leaves first (hookSender)
   }
 
   abort(): void {
+    this.framer = null;
     this.ws?.terminate();
   }
 
@@ -170,6 +222,7 @@ class NodeTransport implements Transport, ReceiverOwner {
     this.tcp?.prependListener('data', this.stampRead);
     this.heartbeat?.heard(performance.now());
     this.copySends = ws.extensions.includes('permessage-deflate');
+    if (!this.copySends && this.tcp !== null && hookSender(ws, this.flushFrames)) this.framer = new Framer(this.tcp);
     if (CAN_HOOK_RECEIVER) hookReceiver(ws, this);
     this.sink.open({ protocol: ws.protocol, extensions: ws.extensions, response: this.response });
   }
@@ -224,6 +277,7 @@ class NodeTransport implements Transport, ReceiverOwner {
     if (this.ws !== null) releaseReceiver(this.ws);
     this.ws = null;
     this.tcp = null;
+    this.framer = null;
     this.refusal = null;
     this.stall = null;
     this.sink.closed(code, reason, code !== 1006);
@@ -250,8 +304,13 @@ class NodeTransport implements Transport, ReceiverOwner {
     this.heartbeat?.heard(this.readTime);
   };
 
+  private readonly flushFrames = (): void => {
+    this.framer?.flush();
+  };
+
   private readonly uncork = (): void => {
     this.corked = false;
+    this.framer?.flush();
     this.tcp?.uncork();
   };
 }

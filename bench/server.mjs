@@ -10,6 +10,10 @@
 //                                         each its index (u32 LE), then text "done"
 //   {"cmd":"ticks","count":N,"maxGapMs":G} N text "T<hrtime ns>" at random gaps <= G ms, then "done"
 //   {"cmd":"paced","count":N,"everyMs":E}  N text "T<index>:<hrtime ns>", one every E ms, then "done"
+//   {"cmd":"flow","rate":R,"size":S,"seconds":T,"bigSize":B,"bigEveryMs":M}  a game's stream for T s
+//         from a 1 ms tick: R binary entity updates/s of S bytes ([u8 1][u8][u16 id][u32 k][f32...]),
+//         and a B-byte snapshot every M ms (+0..16 ms) ([u8 2][u8][u16 n][u32 seq][f64 sent ms][n x 32 B]);
+//         each tick's frames in one write, never waiting for drain; then text {"flowDone":sent,"bigSent":n}
 //         /idle    never sends anything (manager workload)
 import { WebSocketServer } from 'ws';
 
@@ -116,6 +120,8 @@ function command(socket, cmd) {
       setTimeout(tick, Math.random() * cmd.maxGapMs);
     };
     setTimeout(tick, Math.random() * cmd.maxGapMs);
+  } else if (cmd.cmd === 'flow') {
+    flow(socket, cmd);
   } else if (cmd.cmd === 'paced') {
     let sent = 0;
     const timer = setInterval(() => {
@@ -127,6 +133,44 @@ function command(socket, cmd) {
       socket.write(textFrame(`T${sent++}:${process.hrtime.bigint()}`));
     }, cmd.everyMs);
   }
+}
+
+/** The `flow` command: a game server's steady stream of entity updates and snapshots (frames workload). */
+function flow(socket, { rate, size, seconds, bigSize, bigEveryMs }) {
+  const started = performance.now();
+  let sent = 0;
+  let bigSent = 0;
+  let nextBig = started + bigEveryMs;
+  const update = Buffer.alloc(size);
+  update[0] = 1;
+  const records = Math.floor((bigSize - 16) / 32);
+  const snapshot = Buffer.alloc(16 + records * 32);
+  snapshot[0] = 2;
+  snapshot.writeUInt16LE(records, 2);
+  for (let r = 0; r < records; r++) snapshot.writeUInt16LE(r, 16 + r * 32);
+  const timer = setInterval(() => {
+    if (socket.destroyed) return void clearInterval(timer);
+    const now = performance.now();
+    const due = Math.min(Math.floor(((now - started) / 1000) * rate), rate * seconds);
+    const out = [];
+    for (; sent < due; sent++) {
+      update.writeUInt16LE(sent & 1023, 2);
+      update.writeUInt32LE(sent >>> 0, 4);
+      for (let f = 8; f + 4 <= size; f += 4) update.writeFloatLE((sent % 97) * 0.5 + f, f);
+      out.push(header(0x82, size), Buffer.from(update));
+    }
+    if (now >= nextBig && now - started < seconds * 1000) {
+      snapshot.writeUInt32LE(bigSent++, 4);
+      snapshot.writeDoubleLE(Number(process.hrtime.bigint()) / 1e6, 8);
+      out.push(header(0x82, snapshot.length), Buffer.from(snapshot));
+      nextBig = now + bigEveryMs + Math.random() * 16;
+    }
+    if (sent >= rate * seconds) {
+      clearInterval(timer);
+      out.push(textFrame(JSON.stringify({ flowDone: sent, bigSent })));
+    }
+    if (out.length > 0) socket.write(Buffer.concat(out));
+  }, 1);
 }
 
 wss.on('connection', (ws, request) => takeOver(ws, request.url));

@@ -2,14 +2,17 @@
 // One workload with one client variant, in a fresh process (run by bench/run.mjs):
 //   node --expose-gc bench/worker.mjs <workload> <variant> <serverUrl> [--quick]
 // variant: ws | ticksocket@imm | ticksocket@16ms | ticksocket (the harness calls update() itself);
-// ticksocket+lab@imm: through a network lab with no conditions (what the lab costs when off)
+// ticksocket+lab@imm: through a network lab with no conditions (what the lab costs when off);
+// ticksocket+view: binary messages to a binaryView handler (the zero-allocation path);
+// @frame: update() only from the workload's own frame loop (conn.pump)
 // Prints one JSON line: the workload's figures, plus `lost` (messages that never arrived or
 // arrived out of order; must be 0).
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import WsWebSocket from 'ws';
-import { SocketManager, WebSocket } from '../dist/node.js';
+import { BinaryView, SocketManager, WebSocket } from '../dist/node.js';
 import { botsAtScale } from './bots.mjs';
 import { echoRun, streamOnce as streamIndexed } from './common.mjs';
+import { frameStability } from './frames.mjs';
 import { networkLab } from './lab.mjs';
 
 const [workload, variant, url] = process.argv.slice(2);
@@ -48,6 +51,8 @@ async function connect(path, { trackArrival = false } = {}) {
     return {
       send: (data) => ws.send(data),
       onMessage: (cb) => (callback = cb),
+      pump: () => 0, // ws dispatches from its socket callbacks
+      indexOf: (data) => data.readUInt32LE(0),
       arrival: null, // ws dispatches on arrival: nothing to measure
       close: () => ws.terminate(),
     };
@@ -55,7 +60,9 @@ async function connect(path, { trackArrival = false } = {}) {
   // maxPayload: the largest message a workload sends is 1 MiB; 16 MiB fits the default queue room (56 MiB).
   const network = client === 'ticksocket+lab' ? {} : undefined;
   const socket = new WebSocket(url + path, { perMessageDeflate: false, maxPayload: 16 * 1024 * 1024, network });
-  socket.on('binary', (_s, data) => callback(data));
+  const viewed = client === 'ticksocket+view';
+  if (viewed) socket.on('binaryView', (_s, view) => callback(view));
+  else socket.on('binary', (_s, data) => callback(data));
   socket.on('message', (_s, text) => callback(text));
   socket.open();
   await until(() => {
@@ -71,6 +78,9 @@ async function connect(path, { trackArrival = false } = {}) {
     paused: false,
     send: (data) => socket.send(data),
     onMessage: (cb) => (callback = cb),
+    pump: () => socket.update(),
+    queued: () => socket.queuedEvents,
+    indexOf: viewed ? (view) => view.u32(0) : (data) => data.readUInt32LE(0),
     arrival: trackArrival ? () => socket.eventTime : () => performance.now(),
     close: () => {
       stopped = true;
@@ -119,7 +129,7 @@ async function measured(body) {
   return { wallMs, cpuUs: cpu.user + cpu.system, allocated, gcMs };
 }
 
-const streamOnce = (conn, count, size) => streamIndexed(conn, count, size, (data) => data.readUInt32LE(0));
+const streamOnce = (conn, count, size) => streamIndexed(conn, count, size, conn.indexOf);
 
 /**
  * What any dispatch of 1000 binary messages costs per message with no queue at all: a Buffer view
@@ -141,6 +151,45 @@ function viewAndCallFloor(rounds) {
   }
   if (handled !== rounds * 20 * 1000) fail('floor: handler calls lost');
   return percentile(samples.slice(rounds * 10), 0.5); // the second half: optimized code
+}
+
+/**
+ * The least any pump costs per event: a loop calling the workload's handler, as a socket's handler
+ * list does, with one reused BinaryView (what no pump can do without).
+ */
+function loopFloor(rounds, callback) {
+  const view = new BinaryView();
+  view.show(new Uint8Array(64), 0, 64);
+  const handlers = [(_socket, data) => callback(data)];
+  const samples = [];
+  for (let round = 0; round < rounds * 20; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < 1000; i++) for (let h = 0; h < handlers.length; h++) handlers[h](null, view);
+    samples.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return percentile(samples.slice(rounds * 10), 0.5);
+}
+
+/** ws whose messages wait in an array of Buffers until pump(): the simplest update() there is. */
+async function naivePump(path) {
+  const ws = new WsWebSocket(url + path, { perMessageDeflate: false });
+  let queue = [];
+  let callback = () => {};
+  ws.on('message', (data, isBinary) => queue.push(isBinary ? data : data.toString()));
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  return {
+    send: (data) => ws.send(data),
+    onMessage: (cb) => (callback = cb),
+    queued: () => queue.length,
+    pump: () => {
+      const events = queue;
+      if (events.length === 0) return 0;
+      queue = [];
+      for (let i = 0; i < events.length; i++) callback(events[i]);
+      return events.length;
+    },
+    close: () => ws.terminate(),
+  };
 }
 
 function percentile(values, p) {
@@ -237,32 +286,52 @@ const workloads = {
     };
   },
 
-  // 6. cost of one update() with 1000 events queued, and of an empty update() (update() by hand)
+  // 6. cost of one update() with 1000 binary events + 1 text queued, and of an empty update() (update() by hand).
+  // Twice: as the reference harness does it from outside (a fresh process, 5 warm-up rounds, gc() before each
+  // timed update(), so every view and handler call lands on an empty young generation with code not yet
+  // optimized), then warm (60 rounds first). `naive` is ws with an array of Buffers, pumped by a loop.
   async updateCost() {
-    const conn = await connect('/stream');
-    const socket = conn.socket;
+    const conn = client === 'naive' ? await naivePump('/stream') : await connect('/stream');
     let handled = 0;
-    conn.onMessage(() => handled++);
-    const samples = [];
-    const warmUp = 60; // the first rounds run unoptimized code
-    const rounds = warmUp + (quick ? 20 : 50);
-    for (let round = 0; round < rounds; round++) {
-      socket.send(JSON.stringify({ cmd: 'stream', count: 1000, size: 64 }));
-      await until(() => socket.queuedEvents >= 1001, '1001 queued');
+    let bytes = 0;
+    const callback = (data) => {
+      handled++;
+      bytes += data.byteLength ?? data.length; // what the reference harness's handler reads
+    };
+    conn.onMessage(callback);
+    const round = async (collect) => {
+      conn.send(JSON.stringify({ cmd: 'stream', count: 1000, size: 64 }));
+      await until(() => conn.queued() >= 1001, '1001 queued');
+      if (collect) globalThis.gc();
       const start = process.hrtime.bigint();
-      const dispatched = socket.update();
-      if (round >= warmUp) samples.push(Number(process.hrtime.bigint() - start) / dispatched);
-    }
+      const dispatched = conn.pump();
+      return Number(process.hrtime.bigint() - start) / dispatched;
+    };
+    const rounds = async (warmUp, measured, collect) => {
+      const samples = [];
+      for (let i = 0; i < warmUp + measured; i++) {
+        const ns = await round(collect);
+        if (i >= warmUp) samples.push(ns);
+      }
+      return percentile(samples, 0.5);
+    };
+    const afterGc = await rounds(5, 30, true);
+    const warm = await rounds(60, quick ? 20 : 50, false);
     const calls = 1_000_000;
     const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) socket.update();
+    for (let i = 0; i < calls; i++) conn.pump();
     const emptyNs = Number(process.hrtime.bigint() - start) / calls;
     conn.close();
+    const counted = handled;
+    const loop = loopFloor(60, callback);
     return {
-      nsPerEvent: percentile(samples, 0.5),
+      nsPerEvent: warm,
+      afterGcNsPerEvent: afterGc,
+      aboveLoopNs: warm - loop,
       emptyUpdateNs: emptyNs,
-      floorNsPerEvent: viewAndCallFloor(rounds),
-      lost: rounds * 1001 - handled,
+      floorNsPerEvent: viewAndCallFloor(60),
+      loopNsPerEvent: loop,
+      lost: (5 + 30 + 60 + (quick ? 20 : 50)) * 1001 - counted + (bytes > 0 ? 0 : 1),
     };
   },
 
@@ -364,6 +433,14 @@ const workloads = {
       lost: lost + (count - received),
     };
   },
+};
+
+// 11. frame stability: GC pauses and frames over budget of a 60 Hz game loop under a stream (bench/frames.mjs)
+workloads.frames = async () => {
+  const conn = await connect('/stream');
+  const result = await frameStability(conn, { view: client === 'ticksocket+view', quick });
+  conn.close();
+  return result;
 };
 
 // 9. the network lab in real time (bench/lab.mjs)

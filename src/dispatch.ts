@@ -81,6 +81,33 @@ export class Dispatcher<Owner extends object> {
     return true;
   }
 
+  /**
+   * The zero-allocation path's loop: the oldest messages while they are binary, each shown in the
+   * reused view to the `binaryView` handlers, up to `max`; 0 when the oldest does not qualify (or
+   * netcode or coalescing reads messages first: then `next()` takes each).
+   */
+  run(max: number): number {
+    const queue = this.queue;
+    const handlers = this.handlers;
+    if (this.coalescing || this.inspect !== undefined || this.binaryTap !== null) return 0;
+    const views = handlers.list('binaryView');
+    if (views === undefined || views.length === 0) return 0;
+    const version = handlers.version; // a handler added or removed takes effect from the next event
+    const only = views.length === 1 ? views[0]! : null;
+    const view = this.view;
+    const last = Math.min(max, queue.length); // handlers cannot take events out of the queue
+    let ran = 0;
+    while (ran < last && queue.headKind === BINARY && handlers.version === version) {
+      this.eventTime = queue.headTime;
+      queue.shiftInto(view);
+      if (only !== null) handlers.emitTo(only, view);
+      else handlers.emit(views, view);
+      ran++;
+    }
+    view.release(); // between the run's events no code but their handlers runs
+    return ran;
+  }
+
   /** A binary message: to `binaryView` handlers in the reused view (no allocation), or else to `binary`. */
   private binary(): boolean {
     const queue = this.queue;

@@ -27,6 +27,8 @@ export class Handlers<Owner extends object> {
   private readonly emitter: Emitter<Record<string, unknown>> = mitt();
   /** Emits running now: `add`/`remove` copy the list instead of changing it. */
   private depth = 0;
+  /** Changes with every `add` and `remove`: a list read before is still current while it is the same. */
+  version = 0;
 
   constructor(
     private readonly owner: Owner,
@@ -43,11 +45,13 @@ export class Handlers<Owner extends object> {
     }
     this.copyWhileEmitting(event);
     this.emitter.on(event, handler as Handler<unknown>);
+    this.version++;
   }
 
   remove(event: string, handler?: unknown): void {
     this.copyWhileEmitting(event);
     this.emitter.off(event, handler as Handler<unknown> | undefined);
+    this.version++;
   }
 
   /** The handlers of `event` (read once per dispatch, then given to `emit`). */
@@ -69,6 +73,17 @@ export class Handlers<Owner extends object> {
       } catch (error) {
         this.report(error);
       }
+    }
+    this.depth--;
+  }
+
+  /** `emit` to one handler, for a loop that calls the same one for many events (its call site sees only it). */
+  emitTo(handler: AnyHandler, a: unknown): void {
+    this.depth++;
+    try {
+      (handler as (owner: Owner, a: unknown) => void)(this.owner, a);
+    } catch (error) {
+      this.report(error);
     }
     this.depth--;
   }

@@ -24,6 +24,11 @@ export interface EventSource {
   pumping: boolean;
   /** Take the oldest step and dispatch its event; false when no handler ran (coalesced away, stale). */
   dispatchNext(): boolean;
+  /**
+   * Dispatch up to `max` of the oldest events in one tight loop, where they allow it (binary
+   * messages to `binaryView` handlers); returns how many ran, 0 when the oldest does not.
+   */
+  dispatchRun?(max: number): number;
 }
 
 /**
@@ -50,9 +55,17 @@ export function pump(source: EventSource, budget: UpdateBudget | undefined, mana
     if (budget.maxMs !== undefined) deadline = performance.now() + budget.maxMs;
   }
   let dispatched = 0;
+  // a deadline is checked after each event: then no run
+  const runs = deadline === Number.POSITIVE_INFINITY && source.dispatchRun !== undefined;
   source.pumping = true;
   try {
     while (steps > 0 && dispatched < limit) {
+      if (runs) {
+        const ran = source.dispatchRun!(Math.min(steps, limit - dispatched));
+        steps -= ran;
+        dispatched += ran;
+        if (steps === 0 || dispatched === limit) break;
+      }
       steps--;
       if (!source.dispatchNext()) continue;
       dispatched++;

@@ -16,10 +16,11 @@
  */
 
 import { type ArrivalListener, nextArrival } from './arrival.js';
+import type { BinaryView } from './binary-view.js';
 import { type ByteLog, logFor } from './byte-log.js';
 import { connectionLostError, queueOverflowError, type WebSocketError } from './errors.js';
 import type { QueueLimits } from './limits.js';
-import { EventRing } from './ring.js';
+import { CHARGE_AT, CODE_AT, EventRing, KIND_AT, OFFSET_AT, SEQ_AT, SIZE_AT, TIME_AT } from './ring.js';
 import {
   BINARY,
   CLOSED,
@@ -147,11 +148,23 @@ export class EventQueue extends EventRing implements TransportSink {
 
   /** Remove the oldest event; resume a paused transport once below the low-water marks. */
   shift(): void {
+    this.remove(this.head, this.slots[(this.head << 3) + SIZE_AT]!);
+  }
+
+  /** Remove the oldest event, a binary message, showing it in `view` (one read of its slot). */
+  shiftInto(view: BinaryView): void {
     const head = this.head;
+    const size = this.slots[(head << 3) + SIZE_AT]!;
+    const start = this.slots[(head << 3) + OFFSET_AT]!; // -1: the payload is whole
+    view.show(this.payloads[head] as Uint8Array, start >= 0 ? start : 0, size);
+    this.remove(head, size);
+  }
+
+  private remove(head: number, size: number): void {
     this.payloads[head] = undefined;
-    this.bytes -= this.sizes[head]!;
-    this.retained -= this.charges[head]!;
-    if (this.seqs[head] === this.holderSeq) this.holderBuffer = null; // an idle socket keeps no read
+    this.bytes -= size;
+    this.retained -= this.slots[(head << 3) + CHARGE_AT]!;
+    if (this.slots[(head << 3) + SEQ_AT] === this.holderSeq) this.holderBuffer = null; // an idle socket keeps no read
     this.head = (head + 1) & this.mask;
     this.length--;
     if (this.paused && this.retained <= this.limits.lowWaterBytes && this.length <= this.limits.lowWaterEvents) {
@@ -181,22 +194,24 @@ export class EventQueue extends EventRing implements TransportSink {
         charge = this.chargeBuffer((payload as Uint8Array).buffer, slot, seq);
       }
     }
-    this.kinds[slot] = kind;
+    const slots = this.slots;
+    const at = slot << 3;
+    slots[at + KIND_AT] = kind;
     this.payloads[slot] = payload;
-    this.offsets[slot] = start;
-    this.codes[slot] = code;
-    this.sizes[slot] = size;
-    this.times[slot] = time;
-    this.seqs[slot] = seq;
+    slots[at + OFFSET_AT] = start;
+    slots[at + CODE_AT] = code;
+    slots[at + SIZE_AT] = size;
+    slots[at + TIME_AT] = time;
+    slots[at + SEQ_AT] = seq;
     this.length++;
     if (this.length > this.peakLength) this.peakLength = this.length;
     if (this.listener !== null) this.listener.arrived(this.owner, seq);
     if (kind === OPEN || kind === ERROR || kind === CLOSED) {
-      this.charges[slot] = 0;
+      slots[at + CHARGE_AT] = 0;
       return;
     }
     // Only messages count against the limits: open, error and closed must always get in.
-    this.charges[slot] = charge;
+    slots[at + CHARGE_AT] = charge;
     this.retained += charge;
     this.bytes += size;
     this.uncoalesced = true;
@@ -216,8 +231,8 @@ export class EventQueue extends EventRing implements TransportSink {
    */
   private chargeBuffer(buffer: ArrayBufferLike, slot: number, seq: number): number {
     if (buffer === this.holderBuffer) {
-      this.retained -= this.charges[this.holderSlot]!;
-      this.charges[this.holderSlot] = 0;
+      this.retained -= this.slots[(this.holderSlot << 3) + CHARGE_AT]!;
+      this.slots[(this.holderSlot << 3) + CHARGE_AT] = 0;
     }
     this.holderBuffer = buffer;
     this.holderSlot = slot;

@@ -1,13 +1,21 @@
 /**
  * The storage of a socket's event queue: a ring of parallel typed arrays, one slot per event, no
  * object per event; and the dispatcher's reads of its oldest slot. A message is kept as a range
- * of a larger buffer (`offsets` >= 0) or whole; it becomes a string, a byte array or a shown
+ * of a larger buffer (its offset >= 0) or whole; it becomes a string, a byte array or a shown
  * {@link BinaryView} only when it is read. {@link EventQueue} fills it.
  */
 import type { BinaryView } from './binary-view.js';
 import { BINARY, type ByteArrayClass, type EventKind, TEXT } from './transport.js';
 
 const INITIAL_CAPACITY = 8;
+/** Where each number of a slot is, from `slot << 3`. */
+export const KIND_AT = 0;
+export const CODE_AT = 1;
+export const SIZE_AT = 2;
+export const TIME_AT = 3;
+export const SEQ_AT = 4;
+export const OFFSET_AT = 5;
+export const CHARGE_AT = 6;
 /** Set on a message a newer one with the same coalescing key replaces. */
 export const SUPERSEDED = 0x40;
 const KIND = 0x3f;
@@ -27,16 +35,14 @@ export class EventRing {
 
   protected head = 0;
   protected mask = INITIAL_CAPACITY - 1;
-  protected kinds = new Uint8Array(INITIAL_CAPACITY);
   protected payloads: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
-  protected codes = new Uint16Array(INITIAL_CAPACITY);
-  protected sizes = new Float64Array(INITIAL_CAPACITY);
-  protected times = new Float64Array(INITIAL_CAPACITY);
-  protected seqs = new Float64Array(INITIAL_CAPACITY);
-  /** Where a payload kept as a range of a larger buffer starts in it; -1: the payload is whole. */
-  protected offsets = new Float64Array(INITIAL_CAPACITY);
-  /** Bytes of the queue's `retained` each record carries. */
-  protected charges = new Float64Array(INITIAL_CAPACITY);
+  /**
+   * The numbers of every slot, side by side (a slot is 8 of them, from `slot << 3`): one array to
+   * read for an event. Kind and flags, close code or final flag, payload size, arrival time,
+   * arrival sequence number, where a payload kept as a range of a larger buffer starts in it (-1:
+   * the payload is whole), and the bytes of the queue's `retained` the record carries.
+   */
+  protected slots = new Float64Array(INITIAL_CAPACITY << 3);
   protected readonly byteArray: ByteArrayClass;
   private readonly decode: (bytes: Uint8Array, start: number, end: number) => string;
 
@@ -50,12 +56,12 @@ export class EventRing {
 
   /** Kind of the oldest event (only when `length > 0`). */
   get headKind(): EventKind {
-    return (this.kinds[this.head]! & KIND) as EventKind;
+    return (this.slots[(this.head << 3) + KIND_AT]! & KIND) as EventKind;
   }
 
   /** Whether a newer message with the same coalescing key replaces the oldest one. */
   get headSuperseded(): boolean {
-    return (this.kinds[this.head]! & SUPERSEDED) !== 0;
+    return (this.slots[(this.head << 3) + KIND_AT]! & SUPERSEDED) !== 0;
   }
 
   /** Payload of the oldest event, as its handler gets it: text as a string, binary as bytes. */
@@ -79,7 +85,7 @@ export class EventRing {
     const newest = new Map<unknown, number>();
     for (let i = 0; i < this.length; i++) {
       const slot = (this.head + i) & this.mask;
-      const flags = this.kinds[slot]!;
+      const flags = this.slots[(slot << 3) + KIND_AT]!;
       const kind = flags & KIND;
       if ((kind !== TEXT && kind !== BINARY) || (flags & SUPERSEDED) !== 0) continue;
       let key: unknown;
@@ -91,7 +97,7 @@ export class EventRing {
       }
       if (key === undefined) continue;
       const older = newest.get(key);
-      if (older !== undefined) this.kinds[older] = this.kinds[older]! | SUPERSEDED;
+      if (older !== undefined) this.slots[(older << 3) + KIND_AT] = this.slots[(older << 3) + KIND_AT]! | SUPERSEDED;
       newest.set(key, slot);
     }
   }
@@ -103,18 +109,18 @@ export class EventRing {
 
   private showIn(slot: number, view: BinaryView): void {
     const payload = this.payloads[slot] as Uint8Array;
-    const start = this.offsets[slot]!;
-    if (start >= 0) view.show(payload, start, this.sizes[slot]!);
+    const start = this.slots[(slot << 3) + OFFSET_AT]!;
+    if (start >= 0) view.show(payload, start, this.slots[(slot << 3) + SIZE_AT]!);
     else view.show(payload, 0, payload.length);
   }
 
   private payloadIn(slot: number): unknown {
-    const kind = this.kinds[slot]! & KIND;
+    const kind = this.slots[(slot << 3) + KIND_AT]! & KIND;
     const payload = this.payloads[slot];
-    const start = this.offsets[slot]!;
+    const start = this.slots[(slot << 3) + OFFSET_AT]!;
     if (start >= 0) {
       // a range of a larger buffer (a log block, a read)
-      const end = start + this.sizes[slot]!;
+      const end = start + this.slots[(slot << 3) + SIZE_AT]!;
       const block = payload as Uint8Array;
       if (kind === TEXT) return this.decode(block, start, end);
       return new this.byteArray(block.buffer, block.byteOffset + start, end - start);
@@ -128,49 +134,31 @@ export class EventRing {
 
   /** Close code (closed) or final flag (fragment) of the oldest event. */
   get headCode(): number {
-    return this.codes[this.head]!;
+    return this.slots[(this.head << 3) + CODE_AT]!;
   }
 
   /** `performance.now()` at which the oldest event reached the transport. */
   get headTime(): number {
-    return this.times[this.head]!;
+    return this.slots[(this.head << 3) + TIME_AT]!;
   }
 
   /** Global arrival sequence number of the oldest event. */
   get headSeq(): number {
-    return this.length > 0 ? this.seqs[this.head]! : -1;
+    return this.length > 0 ? this.slots[(this.head << 3) + SEQ_AT]! : -1;
   }
 
   /** Double the capacity; the oldest event moves to slot 0. */
   protected grow(): void {
     const capacity = (this.mask + 1) * 2;
-    const kinds = new Uint8Array(capacity);
     const payloads = new Array<unknown>(capacity).fill(undefined);
-    const codes = new Uint16Array(capacity);
-    const sizes = new Float64Array(capacity);
-    const times = new Float64Array(capacity);
-    const seqs = new Float64Array(capacity);
-    const offsets = new Float64Array(capacity);
-    const charges = new Float64Array(capacity);
+    const slots = new Float64Array(capacity << 3);
     for (let i = 0; i < this.length; i++) {
       const from = (this.head + i) & this.mask;
-      offsets[i] = this.offsets[from]!;
-      charges[i] = this.charges[from]!;
-      kinds[i] = this.kinds[from]!;
       payloads[i] = this.payloads[from];
-      codes[i] = this.codes[from]!;
-      sizes[i] = this.sizes[from]!;
-      times[i] = this.times[from]!;
-      seqs[i] = this.seqs[from]!;
+      slots.set(this.slots.subarray(from << 3, (from + 1) << 3), i << 3);
     }
-    this.kinds = kinds;
     this.payloads = payloads;
-    this.codes = codes;
-    this.sizes = sizes;
-    this.times = times;
-    this.seqs = seqs;
-    this.offsets = offsets;
-    this.charges = charges;
+    this.slots = slots;
     this.head = 0;
     this.mask = capacity - 1;
   }

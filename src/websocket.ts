@@ -358,6 +358,11 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     return this.dispatcher.next();
   }
 
+  /** @internal Dispatch a run of binary messages to `binaryView` handlers (see {@link EventSource}). */
+  dispatchRun(max: number): number {
+    return this.dispatcher.run(max);
+  }
+
   /** The `open` event: the game's view opens (state only moves forward). */
   private opened(info: OpenInfo): void {
     if (this.stateValue === STATE_CONNECTING) this.stateValue = STATE_OPEN;

@@ -19,13 +19,16 @@ class Vec3 {
 }
 
 /** The game's own frame: the same fixed work for every variant, reading the network's entity table. */
-function makeGame(entities, { updates = 1000, neighbors = 440, window = 25_000 } = {}) {
+function makeGame(entities, { updates = 1000, neighbors = 2000, window = 25_000 } = {}) {
   const count = 4096;
   const pos = new Float64Array(count * 3);
   const vel = new Float64Array(count * 3);
   let seed = 12345;
   const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
-  for (let i = 0; i < count * 3; i++) [pos[i], vel[i]] = [random() * 100, random() - 0.5];
+  for (let i = 0; i < count * 3; i++) {
+    pos[i] = random() * 100;
+    vel[i] = random() - 0.5;
+  }
   const kept = new Array(window).fill(null);
   let at = 0;
   let frame = 0;
@@ -35,16 +38,25 @@ function makeGame(entities, { updates = 1000, neighbors = 440, window = 25_000 }
       const e = (frame * updates + i) & (count - 1);
       const o = e * 3;
       const p = new Vec3(pos[o], pos[o + 1], pos[o + 2]);
-      let [fx, fy, fz, best, bestD] = [0, 0, 0, 0, Number.POSITIVE_INFINITY];
+      let fx = 0;
+      let fy = 0;
+      let fz = 0;
+      let best = 0;
+      let bestD = Number.POSITIVE_INFINITY;
       for (let k = 1; k <= neighbors; k++) {
         const q = ((e + k * 37) & (count - 1)) * 3;
-        const [dx, dy, dz] = [pos[q] - p.x, pos[q + 1] - p.y, pos[q + 2] - p.z];
+        const dx = pos[q] - p.x;
+        const dy = pos[q + 1] - p.y;
+        const dz = pos[q + 2] - p.z;
         const d2 = dx * dx + dy * dy + dz * dz + 0.01;
         const inv = 1 / (d2 * Math.sqrt(d2));
         fx += dx * inv;
         fy += dy * inv;
         fz += dz * inv;
-        if (d2 < bestD) [bestD, best] = [d2, q];
+        if (d2 < bestD) {
+          bestD = d2;
+          best = q;
+        }
       }
       contacts.push([e, best / 3]);
       const n = (e & 1023) << 3;
@@ -106,21 +118,27 @@ export async function frameStability(conn, { view, quick }) {
     for (const entry of list.getEntries()) pauses.push([entry.startTime, entry.duration, entry.detail?.kind]);
   });
   observer.observe({ entryTypes: ['gc'] });
-  const [warmS, measureS] = quick ? [1, 3] : [2, 6];
-  for (let i = 0; i < 30; i++) game(); // the game's own code warm before the stream starts
-  conn.send(JSON.stringify({ cmd: 'flow', ...STREAM, seconds: warmS + measureS }));
+  const [warmS, measureS, quietS] = quick ? [1, 3, 3] : [2, 8, 5];
+  // 1 s of the game alone, the stream (warm-up, then the window), then the game alone again: that
+  // last window, with the same history, is the baseline of what the client adds
   const t0 = performance.now();
-  const [from, to] = [t0 + warmS * 1000, t0 + (warmS + measureS) * 1000];
+  const [from, to] = [t0 + (1 + warmS) * 1000, t0 + (1 + warmS + measureS) * 1000];
+  const quiet = [to + 500, to + 500 + quietS * 1000];
   const frames = []; // [late, duration]
+  let streaming = false;
   await new Promise((resolve) => {
     let slot = 0;
     const frame = () => {
       const start = performance.now();
+      if (!streaming && start >= t0 + 1000) {
+        streaming = true;
+        conn.send(JSON.stringify({ cmd: 'flow', ...STREAM, seconds: warmS + measureS }));
+      }
       conn.pump();
       game();
       const end = performance.now();
       if (start >= from && start < to) frames.push([start - (t0 + slot * FRAME_MS), end - start]);
-      if (done !== null && end >= to) return resolve();
+      if (done !== null && end >= quiet[1]) return resolve();
       slot = Math.max(slot + 1, Math.floor((end - t0) / FRAME_MS)); // a slot that passed is a dropped frame
       const delay = t0 + slot * FRAME_MS - performance.now();
       if (delay > 0) setTimeout(frame, delay);
@@ -131,9 +149,11 @@ export async function frameStability(conn, { view, quick }) {
   observer.disconnect();
   const expected = measureS * (60 - 0.5); // frames the window should hold; fewer were dropped
   let gcMs = 0;
+  let quietGcMs = 0;
   let scavenges = 0;
   let markCompacts = 0;
   for (const [start, duration, kind] of pauses) {
+    if (start >= quiet[0] && start < quiet[1]) quietGcMs += duration;
     if (start < from || start >= to) continue;
     gcMs += duration;
     if (kind === perf.NODE_PERFORMANCE_GC_MINOR) scavenges++;
@@ -143,6 +163,8 @@ export async function frameStability(conn, { view, quick }) {
   const sent = done.flowDone + done.bigSent;
   return {
     gcPauseMsPerS: gcMs / measureS,
+    gcAddedMsPerS: Math.max(0, gcMs / measureS - quietGcMs / quietS),
+    quietGcPauseMsPerS: quietGcMs / quietS,
     scavengesPerS: scavenges / measureS,
     markCompacts,
     framesOverBudget:

@@ -29,8 +29,8 @@ export interface CoalesceKeys {
 const noKey = (): undefined => undefined;
 
 export class Dispatcher<Owner extends object> {
-  /** When the event being dispatched (after the dispatch: the last one) reached the transport. */
-  eventTime = 0;
+  /** When the event being dispatched reached the transport, in a cell: storing it allocates nothing. */
+  private readonly time = new Float64Array(1);
   /** Sees every binary message dispatched, whichever handlers get it (the recorder). */
   binaryTap: ((view: BinaryView, time: number) => void) | null = null;
   /** What every `binaryView` handler and `coalesceBinary` key of this socket is shown. */
@@ -47,6 +47,11 @@ export class Dispatcher<Owner extends object> {
     this.coalescing = keys.coalesce !== undefined || keys.coalesceBinary !== undefined;
   }
 
+  /** When the event being dispatched (after the dispatch: the last one) reached the transport. */
+  get eventTime(): number {
+    return this.time[0]!;
+  }
+
   /** Dispatch the oldest event (the queue must not be empty); false when no handler ran. */
   next(): boolean {
     const queue = this.queue;
@@ -59,7 +64,7 @@ export class Dispatcher<Owner extends object> {
       }
     }
     const kind = queue.headKind;
-    this.eventTime = queue.headTime;
+    queue.headTimeInto(this.time);
     if (kind === BINARY) return this.binary();
     if (kind !== TEXT) {
       this.other(kind);
@@ -98,7 +103,7 @@ export class Dispatcher<Owner extends object> {
     const last = Math.min(max, queue.length); // handlers cannot take events out of the queue
     let ran = 0;
     while (ran < last && queue.headKind === BINARY && handlers.version === version) {
-      this.eventTime = queue.headTime;
+      queue.headTimeInto(this.time);
       queue.shiftInto(view);
       if (only !== null) handlers.emitTo(only, view);
       else handlers.emit(views, view);

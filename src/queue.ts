@@ -148,21 +148,22 @@ export class EventQueue extends EventRing implements TransportSink {
 
   /** Remove the oldest event; resume a paused transport once below the low-water marks. */
   shift(): void {
-    this.remove(this.head, this.slots[(this.head << 3) + SIZE_AT]!);
+    this.remove(this.head);
   }
 
   /** Remove the oldest event, a binary message, showing it in `view` (one read of its slot). */
   shiftInto(view: BinaryView): void {
     const head = this.head;
-    const size = this.slots[(head << 3) + SIZE_AT]!;
-    const start = this.slots[(head << 3) + OFFSET_AT]!; // -1: the payload is whole
-    view.show(this.payloads[head] as Uint8Array, start >= 0 ? start : 0, size);
-    this.remove(head, size);
+    const at = head << 3;
+    const start = this.slots[at + OFFSET_AT]!; // -1: the payload is whole
+    // as int32s (sizes and offsets are below 2 ** 31): no heap number if the call is not inlined
+    view.show(this.payloads[head] as Uint8Array, start >= 0 ? start | 0 : 0, this.slots[at + SIZE_AT]! | 0);
+    this.remove(head);
   }
 
-  private remove(head: number, size: number): void {
+  private remove(head: number): void {
     this.payloads[head] = undefined;
-    this.bytes -= size;
+    this.bytes -= this.slots[(head << 3) + SIZE_AT]!;
     this.retained -= this.slots[(head << 3) + CHARGE_AT]!;
     if (this.slots[(head << 3) + SEQ_AT] === this.holderSeq) this.holderBuffer = null; // an idle socket keeps no read
     this.head = (head + 1) & this.mask;

@@ -142,6 +142,11 @@ export class EventRing {
     return this.slots[(this.head << 3) + TIME_AT]!;
   }
 
+  /** Write the oldest event's arrival time into `cell[0]`: a double that never crosses a call as a heap number. */
+  headTimeInto(cell: Float64Array): void {
+    cell[0] = this.slots[(this.head << 3) + TIME_AT]!;
+  }
+
   /** Global arrival sequence number of the oldest event. */
   get headSeq(): number {
     return this.length > 0 ? this.slots[(this.head << 3) + SEQ_AT]! : -1;
@@ -152,11 +157,11 @@ export class EventRing {
     const capacity = (this.mask + 1) * 2;
     const payloads = new Array<unknown>(capacity).fill(undefined);
     const slots = new Float64Array(capacity << 3);
-    for (let i = 0; i < this.length; i++) {
-      const from = (this.head + i) & this.mask;
-      payloads[i] = this.payloads[from];
-      slots.set(this.slots.subarray(from << 3, (from + 1) << 3), i << 3);
-    }
+    for (let i = 0; i < this.length; i++) payloads[i] = this.payloads[(this.head + i) & this.mask];
+    // the ring is full when it grows: the slots from the head to the end, then those before it
+    const wrapped = this.head << 3;
+    slots.set(this.slots.subarray(wrapped), 0);
+    slots.set(this.slots.subarray(0, wrapped), this.slots.length - wrapped);
     this.payloads = payloads;
     this.slots = slots;
     this.head = 0;

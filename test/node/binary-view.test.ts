@@ -171,6 +171,39 @@ describe('binaryView', () => {
     expect(thrownBy(() => views[0]!.u8(0)).code).toBe('view_expired');
   });
 
+  it('keeps arrival order with text in between, honours maxEvents, and a handler change applies from the next event', async () => {
+    const server = await startServer(
+      onGo((client) => {
+        for (let i = 0; i < 30; i++) client.send(i % 7 === 6 ? `text ${i}` : message(i, 8));
+      }),
+    );
+    const socket = await openSocket(server.url);
+    const seen: string[] = [];
+    const times: number[] = [];
+    const second = (_s: unknown, view: BinaryView) => seen.push(`second ${view.u32(0)}`);
+    socket.on('binaryView', (s, view) => {
+      seen.push(`view ${view.u32(0)}`);
+      times.push(s.eventTime);
+      if (view.u32(0) === 3) s.on('binaryView', second); // from message 4 on
+      if (view.u32(0) === 9) s.off('binaryView'); // message 10 goes to "binary"
+    });
+    socket.on('binary', (_s, data) => seen.push(`binary ${Buffer.from(data).readUInt32LE(0)}`));
+    socket.on('message', (_s, text) => seen.push(text));
+    socket.send('go');
+    await waitFor(() => socket.queuedEvents === 30, { what: 'all 30 queued' });
+    expect(socket.update({ maxEvents: 5 })).toBe(5);
+    expect(seen).toEqual(['view 0', 'view 1', 'view 2', 'view 3', 'view 4', 'second 4']);
+    expect(socket.update()).toBe(25);
+    expect(seen.slice(6, 12)).toEqual(['view 5', 'second 5', 'text 6', 'view 7', 'second 7', 'view 8']);
+    expect(seen.slice(12)).toEqual([
+      'second 8',
+      'view 9',
+      'second 9',
+      ...Array.from({ length: 20 }, (_, j) => j + 10).map((i) => (i % 7 === 6 ? `text ${i}` : `binary ${i}`)),
+    ]);
+    expect(times.every((time, i) => time > 0 && (i === 0 || time >= times[i - 1]!))).toBe(true);
+  });
+
   it('coalesceBinary keys read the view: the newest snapshot per entity, in arrival order, as coalesce gives', async () => {
     const snapshot = (entity: number, seq: number) => {
       const bytes = Buffer.alloc(8);

@@ -48,15 +48,18 @@ export class BinaryView {
     return this.source.byteOffset + this.start;
   }
 
+  /** The unsigned byte at `offset`. */
   u8(offset: number): number {
     if (offset >>> 0 !== offset || offset >= this.byteLength) this.outside(offset, 1);
     return this.source[this.start + offset]!;
   }
 
+  /** The signed byte at `offset`. */
   i8(offset: number): number {
     return (this.u8(offset) << 24) >> 24;
   }
 
+  /** The unsigned 16-bit little-endian integer at `offset`. */
   u16(offset: number): number {
     if (offset >>> 0 !== offset || offset + 2 > this.byteLength) this.outside(offset, 2);
     const bytes = this.source;
@@ -64,10 +67,12 @@ export class BinaryView {
     return bytes[at]! | (bytes[at + 1]! << 8);
   }
 
+  /** The signed 16-bit little-endian integer at `offset`. */
   i16(offset: number): number {
     return (this.u16(offset) << 16) >> 16;
   }
 
+  /** The signed 32-bit little-endian integer at `offset`. */
   i32(offset: number): number {
     if (offset >>> 0 !== offset || offset + 4 > this.byteLength) this.outside(offset, 4);
     const bytes = this.source;
@@ -75,15 +80,18 @@ export class BinaryView {
     return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
   }
 
+  /** The unsigned 32-bit little-endian integer at `offset`. */
   u32(offset: number): number {
     return this.i32(offset) >>> 0;
   }
 
+  /** The 32-bit little-endian float at `offset`. */
   f32(offset: number): number {
     if (offset >>> 0 !== offset || offset + 4 > this.byteLength) this.outside(offset, 4);
     return readF32(this.source, this.start + offset);
   }
 
+  /** The 64-bit little-endian float at `offset`. */
   f64(offset: number): number {
     if (offset >>> 0 !== offset || offset + 8 > this.byteLength) this.outside(offset, 8);
     return readF64(this.source, this.start + offset);

@@ -118,15 +118,18 @@ export class BinaryWriter implements SendRoom {
 
   constructor(private readonly outgoing: Outgoing) {}
 
+  /** Write an unsigned byte (the value modulo 256). */
   u8(value: number): this {
     this.bytes[this.take(1)] = value;
     return this;
   }
 
+  /** Write a signed byte. */
   i8(value: number): this {
     return this.u8(value);
   }
 
+  /** Write an unsigned 16-bit little-endian integer. */
   u16(value: number): this {
     const at = this.take(2);
     const bytes = this.bytes;
@@ -135,10 +138,12 @@ export class BinaryWriter implements SendRoom {
     return this;
   }
 
+  /** Write a signed 16-bit little-endian integer. */
   i16(value: number): this {
     return this.u16(value);
   }
 
+  /** Write an unsigned 32-bit little-endian integer. */
   u32(value: number): this {
     const at = this.take(4);
     const bytes = this.bytes;
@@ -149,15 +154,18 @@ export class BinaryWriter implements SendRoom {
     return this;
   }
 
+  /** Write a signed 32-bit little-endian integer. */
   i32(value: number): this {
     return this.u32(value);
   }
 
+  /** Write a 32-bit little-endian float. */
   f32(value: number): this {
     writeF32(this.bytes, this.take(4), value);
     return this;
   }
 
+  /** Write a 64-bit little-endian float. */
   f64(value: number): this {
     writeF64(this.bytes, this.take(8), value);
     return this;

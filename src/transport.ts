@@ -107,7 +107,9 @@ export interface Transport {
 
 /** Where a reserved binary message is written: `bytes` from `offset` (see `Transport.reserveBinary`). */
 export interface SendRoom {
+  /** The buffer the message is written into. */
   bytes: Uint8Array;
+  /** Where the message starts in it. */
   offset: number;
 }
 

@@ -44,7 +44,16 @@ afterAll(async () => {
   await harness?.close();
 });
 
-type Scenario = 'echo' | 'serverCloses' | 'refused' | 'overflow' | 'refusals' | 'manager' | 'appPing' | 'burst';
+type Scenario =
+  | 'views'
+  | 'echo'
+  | 'serverCloses'
+  | 'refused'
+  | 'overflow'
+  | 'refusals'
+  | 'manager'
+  | 'appPing'
+  | 'burst';
 
 function scenario(name: Scenario, url: string = base): Promise<unknown[]> {
   return runScenario(harness.page, name, url) as Promise<unknown[]>;
@@ -71,6 +80,19 @@ describe.each(['native', 'worker'] as const)('browser transport in Chromium (%s)
     expect(result.echoed).toEqual(expected);
     expect(result.clockOk).toBe(true);
     expect(result.bufferedAfterSends).toBeGreaterThan(0); // sent this frame, not yet written
+  });
+
+  it('binaryView reads what send(bytes, start, end) and beginBinary() sent, for every size class', async () => {
+    const result = (await scenario('views')) as unknown as {
+      ok: boolean;
+      last: unknown;
+      count: number;
+      expiredCode: string;
+    };
+    expect(result.count).toBe(9);
+    expect(result.ok).toBe(true);
+    expect(result.last).toEqual([0xdeadbeef, -1.25]);
+    expect(result.expiredCode).toBe('view_expired');
   });
 
   it('opens, echoes text and binary, closes with the game’s code — all inside update()', async () => {

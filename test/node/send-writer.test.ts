@@ -5,7 +5,7 @@
 // the slab's renewal; where a transport has no send buffer of its own the writer still works.
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { networkLab, WebSocket } from '../../src/node.js';
+import { networkLab } from '../../src/node.js';
 import { closeFaultServers, startFaultServer } from '../faults/fault-server.js';
 import { closeAllServers, openSocket, pumpUntil, pumpUntilClosed, startServer, thrownBy } from '../support/helpers.js';
 

@@ -45,7 +45,6 @@ export type { NetworkMaker, SocketEvents, SocketOptions, WebSocketState } from '
 export type { UpdateBudget } from './pump.js';
 export type {
   ReconnectingState,
-  ReconnectingStats,
   ReconnectingWebSocketEvents,
   ReconnectingWebSocketOptions,
   SocketClass,
@@ -54,7 +53,7 @@ export { ReconnectingWebSocket as CoreReconnectingWebSocket, ReconnectingWebSock
 export * from './replay/index.js';
 export type { ReconnectOptions, SendPolicy } from './retry.js';
 export type { BinaryWriter } from './sender.js';
-export type { Backlog, ManagerStats, SocketStats } from './stats.js';
+export type { Backlog, ManagerStats, ReconnectingStats, SocketStats } from './stats.js';
 export { MAX_TIMER_DELAY } from './timers.js';
 export type {
   ByteArrayClass,

@@ -1,10 +1,17 @@
 /**
- * The sends a reconnecting socket keeps while it is disconnected (the `'queue'` policy): copies,
- * capped in number, sent in order once the connection is back unless they went stale.
+ * The sends a reconnecting socket is given while it is disconnected, by their policy: refused
+ * (`'fail'`), counted and dropped (`'drop'`), or kept (`'queue'`): copies, capped in number, sent
+ * in order once the connection is back unless they went stale.
  */
+import { InvalidStateError } from './errors.js';
+import type { SendPolicy } from './retry.js';
+import { copyOf } from './validate.js';
+
 export class Outbox {
   /** Sends pushed out by newer ones past the cap, or stale when the connection came back. */
   expired = 0;
+  /** Sends dropped by the `'drop'` policy. */
+  dropped = 0;
   private items: { data: string | Uint8Array; at: number }[] = [];
 
   constructor(
@@ -16,8 +23,23 @@ export class Outbox {
     return this.items.length;
   }
 
-  /** Keep `data`, which the outbox owns (a copy of the game's bytes). */
-  push(data: string | Uint8Array): void {
+  /**
+   * A send while disconnected (`state`): bytes are `[start, end)` of `payload`.
+   *
+   * @throws {@link InvalidStateError} under the `'fail'` policy.
+   */
+  offer(payload: string | Uint8Array, start: number, end: number, policy: SendPolicy, state: string): void {
+    if (policy === 'fail') {
+      throw new InvalidStateError(
+        `send() while ${state}: the message was not sent. Check isOpen, or send with the 'queue' or 'drop' policy.`,
+      );
+    }
+    if (policy === 'drop') this.dropped++;
+    // A copy: the game may reuse its buffer before the connection is back.
+    else this.push(typeof payload === 'string' ? payload : copyOf(payload, start, end));
+  }
+
+  private push(data: string | Uint8Array): void {
     this.items.push({ data, at: performance.now() });
     if (this.items.length > this.maxSends) {
       this.items.shift();

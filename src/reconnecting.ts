@@ -18,9 +18,9 @@ import { Outbox } from './outbox.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { checkRetry, DEFAULTS, delayFor, type ReconnectOptions, type SendPolicy } from './retry.js';
 import type { BinaryWriter } from './sender.js';
-import type { SocketStats } from './stats.js';
+import type { ReconnectingStats } from './stats.js';
 import { timerDelay } from './timers.js';
-import { checkSendRange, copyOf, toPayload } from './validate.js';
+import { checkSendRange, toPayload } from './validate.js';
 import { WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** Options of a {@link ReconnectingWebSocket}: those of each socket it makes, plus `reconnect`. */
@@ -41,16 +41,6 @@ export interface ReconnectingWebSocketEvents
   reconnecting: (socket: ReconnectingWebSocket, attempt: number, delayMs: number, code: number) => void;
   /** A connection opened again after `attempts` attempts (right after its `open`). */
   reconnected: (socket: ReconnectingWebSocket, attempts: number) => void;
-}
-
-/** Counters of a reconnecting socket: those of its current connection, plus its own. */
-export interface ReconnectingStats extends SocketStats {
-  /** Connections opened again after a loss. */
-  reconnects: number;
-  /** Sends queued while disconnected, waiting now. */
-  queuedSends: number;
-  /** Queued sends that expired (`maxQueuedAge`) or were pushed out (`maxQueuedSends`). */
-  expiredSends: number;
 }
 
 /** A `WebSocket` class: the platform's, or the core one with an injected transport. */
@@ -113,7 +103,6 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   private pendingSeq = -1;
   private readonly outbox: Outbox;
   private reconnects = 0;
-  private droppedSends = 0;
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
   constructor(url: string | URL, options: Options & { reconnect?: ReconnectOptions } = {} as Options) {
@@ -167,7 +156,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     const current = this.socket.stats;
     return {
       ...current,
-      droppedSends: current.droppedSends + this.droppedSends,
+      droppedSends: current.droppedSends + this.outbox.dropped,
       reconnects: this.reconnects,
       queuedSends: this.outbox.length,
       expiredSends: this.outbox.expired,
@@ -219,14 +208,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
       return;
     }
     this.checkConnecting(state, 'send()');
-    if (policy === 'fail') {
-      throw new InvalidStateError(
-        `send() while ${state}: the message was not sent. Check isOpen, or send with the 'queue' or 'drop' policy.`,
-      );
-    }
-    if (policy === 'drop') this.droppedSends++;
-    // A copy: the game may reuse its buffer before the connection is back.
-    else this.outbox.push(typeof payload === 'string' ? payload : copyOf(payload, start ?? 0, length));
+    this.outbox.offer(payload, start ?? 0, length, policy, state);
   }
 
   /**

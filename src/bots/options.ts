@@ -1,7 +1,18 @@
 /** The checks of a fleet's options: typed errors that name the option and say what it takes. */
 import { InvalidOptionError, quote } from '../errors.js';
 import { normalizeUrl } from '../validate.js';
-import type { FleetOptions } from './fleet.js';
+
+/** What the checks read of a fleet's options (the whole type is `FleetOptions`, in fleet.ts). */
+interface CheckedOptions {
+  url: string;
+  bots: number;
+  seconds: number;
+  hz?: number;
+  warmUp?: number;
+  rampUp?: number;
+  think?: number;
+  script?: object;
+}
 
 /** The limits of a fleet (per process; `workers` spreads more). */
 export const MAX_BOTS = 100_000;
@@ -23,7 +34,7 @@ function positive(name: string, value: unknown, max: number, whole = false): num
 }
 
 /** `options`, checked. @throws {@link InvalidOptionError} for the first bad one. */
-export function checkFleetOptions(options: FleetOptions): FleetOptions {
+export function checkFleetOptions<Options extends CheckedOptions>(options: Options): Options {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError(`runFleet() takes an options object ({ url, bots, seconds }), got ${quote(options)}.`);
   }

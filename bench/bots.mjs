@@ -4,6 +4,8 @@
 // steady state (after a warm-up that holds the ramp), CPU per bot step, RSS per socket; then
 // the largest fleet over 2 worker threads. The target: 10 000 bots at 20 Hz in one process with
 // a loop-lag p99 under 20 ms.
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import WsWebSocket from 'ws';
 import { runFleet, runFleetInWorkers, summarize } from '../dist/bots/index.js';
 
@@ -57,9 +59,6 @@ async function fleet(url, bots, workers, quick) {
 
 /** The same fleet on plain `ws` (handlers on arrival), the same slots and lag probe: the baseline. */
 async function wsFleet(url, bots, quick) {
-  const warmUp = Math.max(2, bots / 2500);
-  const measure = quick ? 3 : 5;
-  const phases = Math.min(10, Math.max(1, Math.ceil(bots / 100)));
   const sockets = [];
   for (let i = 0; i < bots; i += 500) {
     const batch = [];
@@ -72,12 +71,58 @@ async function wsFleet(url, bots, quick) {
     }
     await Promise.all(batch);
   }
+  const result = await atSlots(sockets, (ws, payload) => ws.send(payload), quick);
+  for (const ws of sockets) ws.terminate();
+  return result;
+}
+
+/**
+ * The floor no WebSocket client can go under: the same number of plain TCP sockets, each writing
+ * 16 bytes at 20 Hz (in the same slots) to an echo server in a process of its own and reading the
+ * echo, no framing, no library. Its CPU per step is the system calls of one write and one read.
+ */
+async function tcpFloor(bots, quick) {
+  const server = spawn(
+    process.execPath,
+    [
+      '-e',
+      "const s=require('net').createServer((c)=>c.on('data',(d)=>c.write(d)).on('error',()=>{}));" +
+        "s.listen(0,'127.0.0.1',()=>console.log(s.address().port));process.stdin.on('end',()=>process.exit(0));process.stdin.resume();",
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const port = Number(await new Promise((resolve) => server.stdout.once('data', resolve)));
+  const sockets = [];
+  for (let i = 0; i < bots; i += 500) {
+    const batch = [];
+    for (let j = i; j < Math.min(bots, i + 500); j++) {
+      const socket = connect(port, '127.0.0.1');
+      socket.setNoDelay(true);
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      batch.push(new Promise((resolve) => socket.once('connect', resolve)));
+      sockets.push(socket);
+    }
+    await Promise.all(batch);
+  }
+  const result = await atSlots(sockets, (socket, payload) => socket.write(payload), quick);
+  for (const socket of sockets) socket.destroy();
+  server.stdin.end();
+  return result;
+}
+
+/** Send with `send(socket, payload)` from every socket at 20 Hz in 10 slots, after a warm-up; lag, CPU, rate. */
+async function atSlots(sockets, send, quick) {
+  const bots = sockets.length;
+  const warmUp = Math.max(2, bots / 2500);
+  const measure = quick ? 3 : 5;
+  const phases = Math.min(10, Math.max(1, Math.ceil(bots / 100)));
   const payload = Buffer.alloc(16);
   let step = 0;
   let sent = 0;
   const loop = setInterval(
     () => {
-      for (let i = step % phases; i < sockets.length; i += phases) sockets[i].send(payload);
+      for (let i = step % phases; i < sockets.length; i += phases) send(sockets[i], payload);
       sent += Math.ceil((sockets.length - (step % phases)) / phases);
       step++;
     },
@@ -99,7 +144,6 @@ async function wsFleet(url, bots, quick) {
   const seconds = (performance.now() - from) / 1000;
   clearInterval(probe);
   clearInterval(loop);
-  for (const ws of sockets) ws.terminate();
   lags.sort((a, b) => a - b);
   return {
     loopLagP99Ms: lags[Math.floor(lags.length * 0.99)],
@@ -124,6 +168,10 @@ export async function botsAtScale(url, quick) {
     result[`wsLagP99Ms_${bots}`] = base.loopLagP99Ms;
     result[`wsCpuUsPerBotStep_${bots}`] = base.cpuUsPerBotStep;
     result[`wsHz_${bots}`] = base.achievedHz;
+    const floor = await tcpFloor(bots, quick);
+    result[`tcpLagP99Ms_${bots}`] = floor.loopLagP99Ms;
+    result[`tcpCpuUsPerBotStep_${bots}`] = floor.cpuUsPerBotStep;
+    result[`tcpHz_${bots}`] = floor.achievedHz;
   }
   const largest = sizes.at(-1);
   const two = await fleet(url, largest, 2, quick);

@@ -122,4 +122,40 @@ describe('runFleet', () => {
     expect(Math.max(...opens)).toBe(30);
     expect(summarize(report)).toMatchObject({ connected: 30, closedOnce: 30, failed: 0 });
   });
+
+  it('a fleet behind its schedule skips the slots it missed: never two steps of a bot in one turn', async () => {
+    const turnsOfTicks: number[] = [];
+    let turn = 0;
+    let turnCounted = false;
+    let stalled = false;
+    const report = await runFleet({
+      url: server.url,
+      bots: 1,
+      hz: 50,
+      seconds: 1.5,
+      socket: { pingInterval: 0 },
+      script: {
+        tick() {
+          // ticks in the same turn of the event loop count together (the microtask ends the turn)
+          turnsOfTicks[turn] = (turnsOfTicks[turn] ?? 0) + 1;
+          if (!turnCounted) {
+            turnCounted = true;
+            queueMicrotask(() => {
+              turn++;
+              turnCounted = false;
+            });
+          }
+          if (!stalled) {
+            stalled = true;
+            const until = performance.now() + 300; // the bot host stalls for 15 slots
+            while (performance.now() < until);
+          }
+        },
+      },
+    });
+    expect(stalled).toBe(true);
+    expect(turnsOfTicks.length).toBeGreaterThan(10);
+    expect(Math.max(...turnsOfTicks.filter((n) => n !== undefined))).toBe(1);
+    expect(summarize(report)).toMatchObject({ connected: 1, closedOnce: 1, failed: 0 });
+  });
 });

@@ -1,6 +1,7 @@
 // The browser entry point (`exports` conditions "browser" and "default"): `WebSocket` connects
 // through the native WebSocket. Nothing here imports `ws` or any `node:` module.
 
+import { type LifecycleSource, pageLifecycle } from './lifecycle.js';
 import type { NetworkLab } from './network/lab.js';
 import { ReconnectingWebSocket as CoreReconnectingWebSocket, type SocketClass } from './reconnecting.js';
 import type { TransportFactory } from './transport.js';
@@ -33,6 +34,7 @@ export { createBrowserTransport };
  */
 export class WebSocket extends CoreWebSocket<BrowserWebSocketOptions> {
   static override defaultTransport: TransportFactory<never> | undefined = createBrowserTransport;
+  static override lifecycle: (() => LifecycleSource | undefined) | undefined = pageLifecycle;
 }
 
 /**

@@ -8,7 +8,7 @@ import { BinaryView } from './binary-view.js';
 import type { WebSocketError } from './errors.js';
 import type { Handlers } from './handlers.js';
 import type { EventQueue } from './queue.js';
-import { BINARY, CLOSED, ERROR, type EventKind, FRAGMENT, OPEN, type OpenInfo, TEXT } from './transport.js';
+import { BINARY, CLOSED, ERROR, type EventKind, FRAGMENT, LIFECYCLE, OPEN, type OpenInfo, TEXT } from './transport.js';
 
 /** What dispatched events change on their socket, before its handlers run. */
 export interface DispatchTarget {
@@ -174,6 +174,9 @@ export class Dispatcher<Owner extends object> {
       case CLOSED:
         this.target.ended();
         handlers.emit(handlers.list('closed'), code, payload);
+        break;
+      case LIFECYCLE:
+        handlers.emit(handlers.list('lifecycle'), payload, code);
         break;
     }
   }

@@ -84,11 +84,16 @@ export class Heartbeat implements HeartbeatSink {
   /** Round trips measured. */
   samples = 0;
   private lastHeard = Number.NaN;
+  /** The page is hidden, frozen or offline: its timers lie, so no round trip is timed. */
+  private suspended = false;
   private pingTimer: unknown;
   private silenceTimer: unknown;
   private readonly recentRtts: number[] = [];
   private readonly offsets: number[] = [];
-  /** Send times of the pings not answered yet: only a pong or reply to one of them is timed. */
+  /**
+   * Send times of the pings not answered yet, oldest first: only a pong or reply to one of them
+   * is timed. NaN: a ping not to be timed (sent while the page was away), kept for its place.
+   */
   private readonly pendingPings: number[] = [];
 
   constructor(
@@ -119,6 +124,21 @@ export class Heartbeat implements HeartbeatSink {
     if (!(time <= this.lastHeard)) this.lastHeard = time;
   }
 
+  /**
+   * The page went away or came back (see `LifecycleSource`). Pings out now are answered late by
+   * the throttle or the freeze: none is timed. Back from a freeze the silence clock starts again
+   * (the page's sleep was not the server's silence) and a probe goes out at once, so a connection
+   * that died meanwhile is known within a round trip and `closeAfterNoMessage`.
+   */
+  lifecycle(state: string, time: number, suspended: boolean): void {
+    this.suspended = suspended;
+    this.pendingPings.fill(Number.NaN);
+    if (state === 'resumed' && !Number.isNaN(this.lastHeard)) this.lastHeard = Math.max(this.lastHeard, time);
+    if ((state === 'visible' || state === 'resumed' || state === 'online') && this.options.appPing !== undefined) {
+      this.ping();
+    }
+  }
+
   /** A protocol pong: timed only when it answers a ping of ours (a forged or unsolicited one is not). */
   pong(sentAt: number, time: number): void {
     const index = this.pendingPings.indexOf(sentAt);
@@ -137,7 +157,7 @@ export class Heartbeat implements HeartbeatSink {
     const reply = appPing.reply(data);
     if (reply !== true && (typeof reply !== 'object' || reply === null)) return false;
     const sentAt = this.pendingPings.shift();
-    if (sentAt !== undefined) this.roundTrip(arrival - sentAt);
+    if (sentAt !== undefined && !Number.isNaN(sentAt)) this.roundTrip(arrival - sentAt);
     if (typeof reply === 'object') this.serverTime(reply.serverTime, arrival);
     return true;
   }
@@ -215,7 +235,7 @@ export class Heartbeat implements HeartbeatSink {
     const appPing = this.options.appPing;
     if (appPing === undefined && this.transport.ping !== undefined) this.transport.ping(now);
     else if (appPing === undefined || !this.transport.send(appPing.message)) return;
-    this.pendingPings.push(now);
+    this.pendingPings.push(this.suspended ? Number.NaN : now);
     if (this.pendingPings.length > MAX_PENDING_PINGS) this.pendingPings.shift();
   };
 

@@ -27,6 +27,7 @@ export {
   WebSocketError,
 } from './errors.js';
 export type { AppPing, PingReply } from './heartbeat.js';
+export type { LifecycleListener, LifecycleSource, LifecycleState } from './lifecycle.js';
 export type { QueueLimits } from './limits.js';
 export { DEFAULT_QUEUE_LIMITS } from './limits.js';
 export type {

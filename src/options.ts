@@ -6,6 +6,7 @@
 import type { BinaryView } from './binary-view.js';
 import { InvalidOptionError, type WebSocketError } from './errors.js';
 import type { AppPing, HeartbeatOptions } from './heartbeat.js';
+import type { LifecycleState } from './lifecycle.js';
 import { type QueueLimits, type ResolvedLimits, resolveLimits } from './limits.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
 import type { NetworkPresetName } from './network/conditions.js';
@@ -45,6 +46,13 @@ export interface SocketEvents<Socket> {
    * arrives whole in the later one. Unfragmented messages still go to `message` / `binary`.
    */
   incompleteFrame: (socket: Socket, fragment: string | Uint8Array, isFinal: boolean) => void;
+  /**
+   * The page went to the background (`hidden`), froze (`frozen`, also into the back/forward
+   * cache) or lost the network (`offline`), or came back (`visible`, `resumed`, `online`, with
+   * `awayMs`: how long it was away). Browsers only; dispatched in order with the rest. Back from a
+   * long absence, `socket.backlog` says how old the oldest queued event is: fast-forward or resync.
+   */
+  lifecycle: (socket: Socket, state: LifecycleState, awayMs: number) => void;
 }
 
 /** The names of a socket's events, in the order the seed lists them. */
@@ -57,6 +65,7 @@ export const SOCKET_EVENT_NAMES = [
   'error',
   'errorDesc',
   'incompleteFrame',
+  'lifecycle',
 ] as const satisfies readonly (keyof SocketEvents<unknown>)[];
 
 /** Options every platform understands; `Socket` is what `onHandlerError` gets. */

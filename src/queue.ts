@@ -27,6 +27,7 @@ import {
   ERROR,
   type EventKind,
   FRAGMENT,
+  LIFECYCLE,
   OPEN,
   type OpenInfo,
   TEXT,
@@ -129,6 +130,11 @@ export class EventQueue extends EventRing implements TransportSink {
     this.ended = true;
   }
 
+  /** The page went away or came back (`awayMs`: for how long); an event like `open`, never limited. */
+  lifecycle(state: string, awayMs: number, time = performance.now()): void {
+    this.push(LIFECYCLE, state, awayMs, 0, time);
+  }
+
   /**
    * Drop everything not yet dispatched and end with `closed(code, reason)`: the game closed the
    * socket before it ever saw it open, so nothing of that connection reaches its handlers, even
@@ -186,7 +192,8 @@ export class EventQueue extends EventRing implements TransportSink {
     const slot = (this.head + this.length) & this.mask;
     const seq = nextArrival();
     let charge = size;
-    if (kind !== OPEN && kind !== ERROR && kind !== CLOSED && typeof payload !== 'string') {
+    const isMessage = kind === TEXT || kind === BINARY || kind === FRAGMENT;
+    if (isMessage && typeof payload !== 'string') {
       if (start < 0 && kind !== FRAGMENT && size < SMALL_PAYLOAD) {
         // Copied into the log, which is dense: the payload is what it keeps alive.
         payload = this.log.append(payload as Uint8Array);
@@ -207,7 +214,7 @@ export class EventQueue extends EventRing implements TransportSink {
     this.length++;
     if (this.length > this.peakLength) this.peakLength = this.length;
     if (this.listener !== null) this.listener.arrived(this.owner, seq);
-    if (kind === OPEN || kind === ERROR || kind === CLOSED) {
+    if (!isMessage) {
       slots[at + CHARGE_AT] = 0;
       return;
     }

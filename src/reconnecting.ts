@@ -11,6 +11,7 @@ import type { BinaryView } from './binary-view.js';
 import { checkCloseArguments } from './close.js';
 import { asText, InvalidStateError, type WebSocketError } from './errors.js';
 import { type AnyHandler, Handlers } from './handlers.js';
+import type { LifecycleSource, LifecycleState } from './lifecycle.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
 import type { NetworkLab } from './network/lab.js';
 import { kManagedAs, type SocketEvents } from './options.js';
@@ -56,6 +57,7 @@ const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
   'closed',
   'reconnecting',
   'reconnected',
+  'lifecycle',
 ]);
 
 /**
@@ -102,6 +104,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   private pendingClosed: [number, string] | null = null;
   private pendingSeq = -1;
   private readonly outbox: Outbox;
+  private readonly lifecycle: LifecycleSource | undefined;
   private reconnects = 0;
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
@@ -114,8 +117,10 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     this.socketOptions = { ...socketOptions, [kManagedAs]: this } as WebSocketOptions;
     // The platform's class (set by the entry point), or the core one, which needs options.transport.
     // (Each entry's class takes its own options; this one's were checked against them by its type.)
-    this.SocketClass = ((this.constructor as typeof ReconnectingWebSocket).socketClass ??
+    const SocketClass = ((this.constructor as typeof ReconnectingWebSocket).socketClass ??
       WebSocket) as typeof WebSocket;
+    this.SocketClass = SocketClass;
+    this.lifecycle = SocketClass.lifecycle?.();
     this.socket = new this.SocketClass(url, this.socketOptions); // validates the URL and options now
     this.url = this.socket.url;
     // Every connection goes through the first one's lab: conditions, seed and fault script carry over.
@@ -186,6 +191,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     }
     this.stateValue = 'connecting';
     this.manager?.join(this);
+    this.lifecycle?.add(this.pageReturned);
     this.connect(this.socket);
     return this;
   }
@@ -301,6 +307,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
       this.emit('error', error);
     });
     socket.on('errorDesc', (_s, description) => this.emit('errorDesc', description));
+    socket.on('lifecycle', (_s, state, awayMs) => this.emit('lifecycle', state, awayMs));
     socket.on('closed', (_s, code, reason) => this.ended(code, reason));
     socket.open();
   }
@@ -342,6 +349,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     this.stateValue = 'closed';
     this.outbox.clear();
     this.manager?.leave(this);
+    this.lifecycle?.remove(this.pageReturned);
     this.emit('closed', code, reason);
   }
 
@@ -353,6 +361,18 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     const status = this.lastError?.code === 'handshake_refused' ? this.lastError.statusCode : 0;
     return status >= 400 && status < 500;
   }
+
+  /**
+   * The page came back: a wait for the next attempt ends at once, since what the backoff waited
+   * out (a dead network, a frozen page) may be over. Like the timer, it only makes and opens a socket.
+   */
+  private readonly pageReturned = (state: LifecycleState): void => {
+    if ((state === 'visible' || state === 'resumed' || state === 'online') && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.connect(new this.SocketClass(this.url, this.socketOptions));
+    }
+  };
 
   /** The connection takes the view path only while the game has `binaryView` handlers. */
   private forwardViews(): void {

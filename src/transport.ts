@@ -144,5 +144,14 @@ export const BINARY = 2;
 export const FRAGMENT = 3;
 export const ERROR = 4;
 export const CLOSED = 5;
+/** The page went away or came back (queued by the socket itself, never by a transport). */
+export const LIFECYCLE = 6;
 /** A queued record's kind: one of the constants above. */
-export type EventKind = typeof OPEN | typeof TEXT | typeof BINARY | typeof FRAGMENT | typeof ERROR | typeof CLOSED;
+export type EventKind =
+  | typeof OPEN
+  | typeof TEXT
+  | typeof BINARY
+  | typeof FRAGMENT
+  | typeof ERROR
+  | typeof CLOSED
+  | typeof LIFECYCLE;

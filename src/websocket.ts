@@ -20,6 +20,7 @@ import {
 } from './errors.js';
 import { Handlers } from './handlers.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
+import type { LifecycleSource, LifecycleState } from './lifecycle.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
 import type { NetworkLab } from './network/lab.js';
 import {
@@ -78,6 +79,8 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   static defaultTransport: TransportFactory<never> | undefined = undefined;
   /** What makes a network lab from conditions given as `options.network` (set by the Node entry). */
   static createNetwork: NetworkMaker | undefined = undefined;
+  /** The page's lifecycle (set by the browser entry): sockets follow it while live. */
+  static lifecycle: (() => LifecycleSource | undefined) | undefined = undefined;
 
   /** The URL connected to, normalized (`http:` became `ws:`). */
   readonly url: string;
@@ -101,6 +104,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   private protocolValue = '';
   private extensionsValue = '';
   private readonly outgoing: Outgoing;
+  private readonly lifecycle: LifecycleSource | undefined;
 
   /**
    * Create a socket; nothing connects until {@link WebSocket.open}.
@@ -130,6 +134,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     };
     const inspect = heartbeat?.inspector(own, (error) => this.handlers.report(error));
     this.dispatcher = new Dispatcher(this.queue, this.handlers, target, own, inspect);
+    this.lifecycle = (this.constructor as typeof WebSocket).lifecycle?.();
   }
 
   /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
@@ -253,6 +258,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
       this.queue.listener = this.manager;
     }
     this.heartbeat?.start();
+    this.lifecycle?.add(this.followPage);
     try {
       this.transport.connect(this.queue, {
         streamFragments: this.handlers.count('incompleteFrame') > 0,
@@ -363,6 +369,12 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     return this.dispatcher.run(max);
   }
 
+  /** The page went away or came back: the heartbeat adapts now, the game hears of it in `update()`. */
+  private readonly followPage = (state: LifecycleState, time: number, awayMs: number): void => {
+    this.heartbeat?.lifecycle(state, time, this.lifecycle!.suspended);
+    this.queue.lifecycle(state, awayMs, time);
+  };
+
   /** The `open` event: the game's view opens (state only moves forward). */
   private opened(info: OpenInfo): void {
     if (this.stateValue === STATE_CONNECTING) this.stateValue = STATE_OPEN;
@@ -375,6 +387,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   private ended(): void {
     this.stateValue = STATE_CLOSED;
     this.heartbeat?.stop();
+    this.lifecycle?.remove(this.followPage);
     if (this.manager !== null && this.managedAs === this) this.manager.leave(this);
   }
 

@@ -4,10 +4,13 @@ import { expectTypeOf } from 'vitest';
 import { WebSocket as BrowserWebSocket, createWorkerTransport } from '../../src/browser.js';
 import {
   attachToAnimationFrame,
+  type BinaryView,
+  type BinaryWriter,
   type ErrorCode,
   type InvalidCloseCodeError,
   type InvalidStateError,
   type InvalidUrlError,
+  type LifecycleState,
   type NetworkErrorCode,
   SocketManager,
   type SocketStats,
@@ -35,6 +38,19 @@ socket.on('error', (_s, error) => {
   expectTypeOf(error.closeCode).toEqualTypeOf<number>();
 });
 socket.on('errorDesc', (_s, description) => expectTypeOf(description).toEqualTypeOf<string>());
+socket.on('binaryView', (_s, view) => {
+  expectTypeOf(view).toEqualTypeOf<BinaryView>();
+  expectTypeOf(view.u32(0)).toEqualTypeOf<number>();
+  expectTypeOf(view.copy()).toEqualTypeOf<Uint8Array>();
+});
+socket.on('lifecycle', (_s, state, awayMs) => {
+  expectTypeOf(state).toEqualTypeOf<LifecycleState>();
+  expectTypeOf(awayMs).toEqualTypeOf<number>();
+});
+expectTypeOf(socket.beginBinary(8).u8(1).f32(2)).toEqualTypeOf<BinaryWriter>();
+socket.send(new Uint8Array(8), 2, 6);
+// @ts-expect-error: a range needs bytes, and numbers
+socket.send(new Uint8Array(8), '2');
 socket.on('incompleteFrame', (_s, fragment, isFinal) => {
   expectTypeOf(fragment).toEqualTypeOf<string | Uint8Array>();
   expectTypeOf(isFinal).toEqualTypeOf<boolean>();

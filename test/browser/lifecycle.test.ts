@@ -1,0 +1,159 @@
+// The page's lifecycle in real Chromium: the page is frozen and resumed, as a browser freezes a
+// background tab, for longer than the socket's silence limit. The DevTools protocol's
+// Page.setWebLifecycleState does nothing to a visible page, and a headless page stays visible
+// (minimized windows and other tabs included: tried), so the page freezes the way the Page
+// Lifecycle spec describes: \`freeze\`, then nothing of the page runs while the network goes on
+// (its thread held), then \`resume\`. A live connection survives it (the freeze is not the server's
+// silence; a probe goes out on resume), a dead one is found by the probe, round trips timed
+// across the freeze are left out of `latency`, the game hears `frozen` and `resumed` through
+// update(), and a ReconnectingWebSocket waiting out a backoff redials at once on resume (while it
+// waits it has no connection to carry events: its reconnecting and open events tell the game).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
+import { type BrowserHarness, startBrowserHarness } from './harness.js';
+
+let harness: BrowserHarness;
+let wss: WebSocketServer;
+let base: string;
+/** `/dies`: connections made while this is set stop answering once the client goes quiet for 500 ms. */
+const quietKills = new Set<ServerSocket>();
+
+interface LifecycleState {
+  events: [string, boolean][];
+  errors: [string, string][];
+  closed: number[];
+  opens: number;
+  latency: number;
+  isOpen: boolean;
+}
+
+beforeAll(async () => {
+  harness = await startBrowserHarness();
+  wss = new WebSocketServer({ server: harness.http });
+  wss.on('connection', (client, request) => {
+    let dead = false;
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    const goesQuiet = request.url === '/dies' && quietKills.size === 0;
+    if (goesQuiet) quietKills.add(client);
+    const armQuiet = () => {
+      clearTimeout(quiet);
+      // the server (or a NAT on the way) forgets a quiet connection, without a word: half-open
+      if (goesQuiet) quiet = setTimeout(() => (dead = true), 500);
+    };
+    armQuiet();
+    client.on('message', (data) => {
+      armQuiet();
+      if (!dead && String(data) === 'ping') client.send('pong');
+    });
+    client.on('close', () => clearTimeout(quiet));
+    if (request.url === '/closes') setTimeout(() => client.close(4000, 'go away'), 300);
+  });
+  base = `ws://${harness.host}`;
+});
+
+afterAll(async () => {
+  for (const client of wss?.clients ?? []) client.terminate();
+  await new Promise((resolve) => wss?.close(resolve));
+  await harness?.close();
+});
+
+const page = () => harness.page;
+const state = () =>
+  page().evaluate(() => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Freeze the page for `ms` (longer than the 1 s silence limit), then resume it. */
+async function freeze(ms: number): Promise<void> {
+  await page().evaluate(
+    (time) => (window as unknown as { lifecycle: { freeze(ms: number): void } }).lifecycle.freeze(time),
+    ms,
+  );
+}
+
+async function start(path: string, options: { reconnecting?: boolean; backoff?: number } = {}): Promise<void> {
+  await page().evaluate(
+    ([url, opts]) =>
+      (window as unknown as { lifecycle: { start(u: string, o: object): void } }).lifecycle.start(url, opts),
+    [`${base}${path}`, options] as const,
+  );
+  await page().waitForFunction(
+    () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.latency > 0,
+    undefined,
+    { timeout: 5000 },
+  );
+}
+
+async function stop(): Promise<LifecycleState> {
+  return page().evaluate(() => (window as unknown as { lifecycle: { stop(): LifecycleState } }).lifecycle.stop());
+}
+
+describe.each(['native', 'worker'] as const)('a frozen page (%s transport)', (transport) => {
+  beforeAll(async () => {
+    await page().evaluate((mode) => {
+      (window as unknown as { transport: string }).transport = mode;
+    }, transport);
+  });
+
+  it('keeps a live connection frozen past its silence limit, times no round trip across the freeze, and tells the game', async () => {
+    await start('/live');
+    await sleep(300); // a few round trips
+    const before = (await state()).latency;
+    await freeze(2500);
+    await sleep(600); // the probe and a few pings after the resume
+    const after = await stop();
+    expect(after.errors).toEqual([]);
+    expect(after.closed).toEqual([1000]); // the game's own close, nothing before it
+    expect(after.events).toEqual([
+      ['frozen', false],
+      ['resumed', true],
+    ]);
+    // a reply timed across the freeze would add hundreds of ms to the smoothed latency
+    expect(after.latency).toBeLessThan(Math.max(5 * before, 50));
+  });
+
+  it('finds a connection that died while frozen by the probe it sends on resume: the silence counted is not the freeze', async () => {
+    quietKills.clear();
+    await start('/dies');
+    await freeze(2500);
+    await page()
+      .waitForFunction(
+        () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length > 0,
+        undefined,
+        { timeout: 5000 },
+      )
+      .catch(async (error) => {
+        throw new Error(`${error}: ${JSON.stringify(await state())}`);
+      });
+    const after = await stop();
+    expect(after.errors.map(([code]) => code)).toEqual(['timeout']);
+    expect(after.closed).toEqual([1006]);
+    const counted = Number(/for (\d+) ms/.exec(after.errors[0]![1])?.[1]);
+    expect(counted).toBeGreaterThan(1000);
+    expect(counted).toBeLessThan(2500); // the limit after the resume, not the time frozen
+  });
+});
+
+describe('a ReconnectingWebSocket frozen during its backoff', () => {
+  it('redials at once on resume instead of waiting out a 30 s backoff', async () => {
+    await page().evaluate(() => {
+      (window as unknown as { transport: string }).transport = 'native';
+    });
+    await start('/closes', { reconnecting: true, backoff: 30000 });
+    await page().waitForFunction(
+      () =>
+        (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length === 0 &&
+        !(window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.isOpen,
+      undefined,
+      { timeout: 5000 },
+    );
+    await freeze(500);
+    await page().waitForFunction(
+      () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.opens === 2,
+      undefined,
+      { timeout: 5000 }, // far under the backoff
+    );
+    const after = await stop();
+    expect(after.opens).toBe(2);
+    expect(after.closed).toEqual([1000]); // the end, for good, at the game's close
+  });
+});

@@ -8,7 +8,7 @@
 import type { MessageInspector } from './dispatch.js';
 import { WebSocketError } from './errors.js';
 import { timerDelay } from './timers.js';
-import type { HeartbeatSink, Transport } from './transport.js';
+import type { HeartbeatSink, KeepAlive, Transport } from './transport.js';
 
 /** An application-level ping, for platforms without ping frames (browsers). */
 export interface AppPing {
@@ -103,8 +103,16 @@ export class Heartbeat implements HeartbeatSink {
     private readonly clock: HeartbeatClock = REAL_CLOCK,
   ) {}
 
+  /** What the transport runs itself, where it keeps the connection alive (the worker transport). */
+  get keepAlive(): KeepAlive | undefined {
+    if (this.transport.keepsAlive !== true) return undefined;
+    const { appPing, pingInterval, closeAfterNoMessage } = this.options;
+    return { message: appPing?.message, pingInterval: appPing === undefined ? 0 : pingInterval, closeAfterNoMessage };
+  }
+
   /** Start the timers (the clock of silence starts when the connection opens). */
   start(): void {
+    if (this.transport.keepsAlive === true) return; // the transport's own timers, not the page's
     const { pingInterval, closeAfterNoMessage } = this.options;
     // Each on its own timer: a ping timer that also checks silence skips pings when it fires early.
     if (pingInterval > 0) this.pingTimer = this.clock.setInterval(this.ping, timerDelay(pingInterval));
@@ -122,6 +130,18 @@ export class Heartbeat implements HeartbeatSink {
 
   heard(time: number): void {
     if (!(time <= this.lastHeard)) this.lastHeard = time;
+  }
+
+  /** The transport's keep-alive sent an application ping: its reply is timed like one of ours. */
+  pinged(sentAt: number): void {
+    this.pendingPings.push(this.suspended ? Number.NaN : sentAt);
+    if (this.pendingPings.length > MAX_PENDING_PINGS) this.pendingPings.shift();
+  }
+
+  /** The transport's keep-alive heard nothing for too long. */
+  silent(silentMs: number): void {
+    if (!this.running()) return;
+    this.failSilent(silentMs);
   }
 
   /**
@@ -246,14 +266,17 @@ export class Heartbeat implements HeartbeatSink {
       this.lastHeard = now; // liveness means the server: the game's own pause does not count
       return;
     }
-    const { closeAfterNoMessage } = this.options;
-    if (now - this.lastHeard <= closeAfterNoMessage) return;
+    if (now - this.lastHeard <= this.options.closeAfterNoMessage) return;
+    this.failSilent(now - this.lastHeard);
+  };
+
+  private failSilent(silentMs: number): void {
     this.stop();
     this.host.fail(
       new WebSocketError(
         'timeout',
-        `Nothing came from the server for ${Math.round(now - this.lastHeard)} ms (closeAfterNoMessage ${closeAfterNoMessage} ms): the connection is gone or half-open.`,
+        `Nothing came from the server for ${Math.round(silentMs)} ms (closeAfterNoMessage ${this.options.closeAfterNoMessage} ms): the connection is gone or half-open.`,
       ),
     );
-  };
+  }
 }

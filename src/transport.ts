@@ -50,6 +50,21 @@ export interface HeartbeatSink {
   heard(time: number): void;
   /** The pong of the ping sent at `sentAt` arrived at `time`. */
   pong(sentAt: number, time: number): void;
+  /** The transport's own keep-alive sent the application ping at `sentAt` (see {@link KeepAlive}). */
+  pinged?(sentAt: number): void;
+  /** The transport's own keep-alive heard nothing for `silentMs`: the connection is to fail with `timeout`. */
+  silent?(silentMs: number): void;
+}
+
+/**
+ * A heartbeat a transport runs itself, where its timers outlive the page's (a worker's are not
+ * throttled in a background tab): send `message` every `pingInterval` ms, report silence past
+ * `closeAfterNoMessage` ms (0: either off). The socket's heartbeat still times the replies.
+ */
+export interface KeepAlive {
+  readonly message: string | Uint8Array | undefined;
+  readonly pingInterval: number;
+  readonly closeAfterNoMessage: number;
 }
 
 /** Options a transport gets from `connect()`. */
@@ -58,6 +73,8 @@ export interface ConnectOptions {
   readonly streamFragments: boolean;
   /** Report liveness and pongs here, when the socket has a heartbeat. */
   readonly heartbeat?: HeartbeatSink;
+  /** Run this heartbeat in the transport (only given where `keepsAlive`). */
+  readonly keepAlive?: KeepAlive;
 }
 
 /**
@@ -67,6 +84,8 @@ export interface ConnectOptions {
 export interface Transport {
   /** Whether `pause()` stops reading (TCP backpressure). Where it can't, the queue has a hard cap. */
   readonly canPause: boolean;
+  /** Whether the transport runs the heartbeat's timers itself (`ConnectOptions.keepAlive`). */
+  readonly keepsAlive?: boolean;
   /** Whether the transport can report fragments (`incompleteFrame`). */
   readonly canStreamFragments: boolean;
   /** Bytes accepted by `send()` and not yet written to the network. */

@@ -263,6 +263,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
       this.transport.connect(this.queue, {
         streamFragments: this.handlers.count('incompleteFrame') > 0,
         heartbeat: this.heartbeat,
+        keepAlive: this.heartbeat?.keepAlive,
       });
     } catch (cause) {
       // A network failure never throws at the game: it arrives through update() like any other.

@@ -7,7 +7,14 @@
  */
 import { redactUrl, WebSocketError } from '../errors.js';
 import { timerDelay } from '../timers.js';
-import type { ConnectOptions, HeartbeatSink, Transport, TransportOptions, TransportSink } from '../transport.js';
+import type {
+  ConnectOptions,
+  HeartbeatSink,
+  KeepAlive,
+  Transport,
+  TransportOptions,
+  TransportSink,
+} from '../transport.js';
 
 /** The part of the WebSocket API the transport drives: the page's own, or one whose other end is a worker. */
 export interface NativeSocket {
@@ -28,6 +35,8 @@ export interface NativeSocket {
 export interface BatchTarget {
   readonly sink: TransportSink;
   readonly heartbeat: HeartbeatSink | undefined;
+  /** The heartbeat the native socket runs itself (the worker's), if any. */
+  readonly keepAlive: KeepAlive | undefined;
 }
 
 /** Opens the native socket of one connection. */
@@ -47,24 +56,28 @@ export class BrowserTransport implements Transport, BatchTarget {
   readonly canStreamFragments = false;
   sink!: TransportSink;
   heartbeat: HeartbeatSink | undefined;
+  keepAlive: KeepAlive | undefined;
   protected native: NativeSocket | null = null;
   private opened = false;
   private errorReported = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
+  /** @param keepsAlive the native socket runs the heartbeat's timers itself (the worker's). */
   constructor(
     private readonly url: string,
     private readonly options: TransportOptions,
     private readonly openNative: OpenNative,
+    readonly keepsAlive = false,
   ) {}
 
   get bufferedAmount(): number {
     return this.native === null ? 0 : this.native.bufferedAmount;
   }
 
-  connect(sink: TransportSink, { heartbeat }: ConnectOptions): void {
+  connect(sink: TransportSink, { heartbeat, keepAlive }: ConnectOptions): void {
     this.sink = sink;
     this.heartbeat = heartbeat;
+    this.keepAlive = keepAlive;
     const native = this.openNative(this.url, this.options.protocols as string[], this);
     native.binaryType = 'arraybuffer';
     native.onopen = this.onOpen;

@@ -28,6 +28,7 @@ export function createWorkerTransport(url: string, options: TransportOptions): T
     url,
     options,
     (socketUrl, protocols, batches) => new WorkerSocket(socketUrl, protocols, batches),
+    true, // the worker's timers run the heartbeat: a background tab's throttling does not reach them
   );
 }
 
@@ -42,7 +43,9 @@ type FromWorker =
   | { type: 'open'; protocol: string; extensions: string }
   | { type: 'error' }
   | ({ type: 'close' } & CloseInfo)
-  | { type: 'buffered'; amount: number; acknowledged: number };
+  | { type: 'buffered'; amount: number; acknowledged: number }
+  | { type: 'pinged'; at: number }
+  | { type: 'silent'; ms: number };
 
 /**
  * The page's end of the worker: the browser transport's native socket. Sends
@@ -73,7 +76,7 @@ class WorkerSocket implements NativeSocket {
   ) {
     this.worker = new Worker(workerUrl());
     this.worker.onmessage = this.onWorkerMessage;
-    this.worker.postMessage({ type: 'connect', url, protocols });
+    this.worker.postMessage({ type: 'connect', url, protocols, keepAlive: batches.keepAlive });
   }
 
   get onclose(): ((event: CloseInfo) => void) | null {
@@ -142,6 +145,12 @@ class WorkerSocket implements NativeSocket {
       case 'error':
         this.onerror?.();
         break;
+      case 'pinged': // the worker's clock is not ours: its times come as epoch ms
+        this.batches.heartbeat?.pinged?.(message.at - performance.timeOrigin);
+        break;
+      case 'silent':
+        this.batches.heartbeat?.silent?.(message.ms);
+        break;
       case 'close':
         this.readyState = 3;
         this.closeHandler?.(message);
@@ -179,7 +188,31 @@ function reportBuffered(acknowledged) {
   if (amount > 0) bufferPoll = setTimeout(reportBuffered, 16, 0);
 }
 
-function connect(url, protocols) {
+// The heartbeat's timers, when the socket has one: here they are not throttled with the page's.
+var lastHeard = 0;
+function keepAlive(settings) {
+  lastHeard = performance.now();
+  if (settings.message !== undefined && settings.pingInterval > 0) {
+    var pings = setInterval(function () {
+      if (native === null || native.readyState !== 1) return clearInterval(pings);
+      native.send(settings.message);
+      postMessage({ type: "pinged", at: performance.timeOrigin + performance.now() });
+    }, settings.pingInterval);
+  }
+  if (settings.closeAfterNoMessage > 0) {
+    var silence = setInterval(function () {
+      if (native === null || native.readyState > 1) return clearInterval(silence);
+      var silent = performance.now() - lastHeard;
+      if (silent > settings.closeAfterNoMessage) {
+        clearInterval(silence);
+        flush();
+        postMessage({ type: "silent", ms: silent });
+      }
+    }, Math.max(1, settings.closeAfterNoMessage / 4));
+  }
+}
+
+function connect(url, protocols, settings) {
   var socket;
   try {
     socket = new WebSocket(url, protocols);
@@ -192,8 +225,10 @@ function connect(url, protocols) {
   socket.binaryType = "arraybuffer";
   socket.onopen = function () {
     postMessage({ type: "open", protocol: socket.protocol, extensions: socket.extensions });
+    if (settings) keepAlive(settings);
   };
   socket.onmessage = function (message) {
+    lastHeard = performance.now();
     var isText = typeof message.data === "string";
     var payload = isText ? encoder.encode(message.data) : new Uint8Array(message.data);
     record(isText, performance.timeOrigin + message.timeStamp, payload);
@@ -215,7 +250,7 @@ function connect(url, protocols) {
 
 onmessage = function (event) {
   var command = event.data;
-  if (command.type === "connect") connect(command.url, command.protocols);
+  if (command.type === "connect") connect(command.url, command.protocols, command.keepAlive);
   else if (command.type === "send") {
     for (var i = 0; i < command.data.length; i++) if (native !== null) native.send(command.data[i]);
     reportBuffered(1);

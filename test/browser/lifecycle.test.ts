@@ -6,7 +6,9 @@
 // (its thread held), then \`resume\`. A live connection survives it (the freeze is not the server's
 // silence; a probe goes out on resume), a dead one is found by the probe, round trips timed
 // across the freeze are left out of `latency`, the game hears `frozen` and `resumed` through
-// update(), and a ReconnectingWebSocket waiting out a backoff redials at once on resume (while it
+// update(), a worker transport keeps a server with an idle timeout content while the page's own
+// thread is held (its pings run in the worker), and a ReconnectingWebSocket waiting out a backoff
+// redials at once on resume (while it
 // waits it has no connection to carry events: its reconnecting and open events tell the game).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
@@ -42,11 +44,21 @@ beforeAll(async () => {
     };
     armQuiet();
     client.on('message', (data) => {
+      if (request.url === '/mute') return; // a server that hangs: it answers nothing, ever
       armQuiet();
       if (!dead && String(data) === 'ping') client.send('pong');
     });
     client.on('close', () => clearTimeout(quiet));
     if (request.url === '/closes') setTimeout(() => client.close(4000, 'go away'), 300);
+    if (request.url === '/idle-kills') {
+      // a server with an idle timeout: a client that sent nothing for 1 s is dropped
+      let idle = setTimeout(() => client.terminate(), 1000);
+      client.on('message', () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => client.terminate(), 1000);
+      });
+      client.on('close', () => clearTimeout(idle));
+    }
   });
   base = `ws://${harness.host}`;
 });
@@ -76,6 +88,7 @@ async function start(path: string, options: { reconnecting?: boolean; backoff?: 
       (window as unknown as { lifecycle: { start(u: string, o: object): void } }).lifecycle.start(url, opts),
     [`${base}${path}`, options] as const,
   );
+  if (path === '/mute') return;
   await page().waitForFunction(
     () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.latency > 0,
     undefined,
@@ -111,10 +124,18 @@ describe.each(['native', 'worker'] as const)('a frozen page (%s transport)', (tr
     expect(after.latency).toBeLessThan(Math.max(5 * before, 50));
   });
 
-  it('finds a connection that died while frozen by the probe it sends on resume: the silence counted is not the freeze', async () => {
+  it('finds a connection that died while frozen by the probe it sends on resume (the worker keeps it from dying)', async () => {
     quietKills.clear();
-    await start('/dies');
+    await start('/dies'); // goes half-open once the client is quiet for 500 ms
     await freeze(2500);
+    if (transport === 'worker') {
+      // the worker's pings went on while the page was frozen: the server never saw a quiet client
+      await sleep(1500);
+      const after = await stop();
+      expect(after.errors).toEqual([]);
+      expect(after.closed).toEqual([1000]);
+      return;
+    }
     await page()
       .waitForFunction(
         () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length > 0,
@@ -131,6 +152,44 @@ describe.each(['native', 'worker'] as const)('a frozen page (%s transport)', (tr
     expect(counted).toBeGreaterThan(1000);
     expect(counted).toBeLessThan(2500); // the limit after the resume, not the time frozen
   });
+});
+
+describe.each(['native', 'worker'] as const)('a server that answers nothing (%s transport)', (mode) => {
+  it('fails the connection with timeout, then closed 1006, once closeAfterNoMessage has passed', async () => {
+    await page().evaluate((transport) => {
+      (window as unknown as { transport: string }).transport = transport;
+    }, mode);
+    await start('/mute');
+    await page().waitForFunction(
+      () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length > 0,
+      undefined,
+      { timeout: 5000 },
+    );
+    const after = await stop();
+    expect(after.errors.map(([code]) => code)).toEqual(['timeout']);
+    expect(after.closed).toEqual([1006]);
+  });
+});
+
+describe('a page frozen past the server’s idle timeout', () => {
+  it.each([
+    ['worker', [], [1000]],
+    ['native', ['connection_lost'], [1006]],
+  ] as const)(
+    '%s transport: the worker’s own pings keep the connection; the page’s stop with it',
+    async (mode, errors, closed) => {
+      await page().evaluate((transport) => {
+        (window as unknown as { transport: string }).transport = transport;
+      }, mode);
+      await start('/idle-kills');
+      await freeze(2500);
+      await sleep(600);
+      const after = await stop();
+      expect(after.errors.map(([code]) => code)).toEqual(errors);
+      expect(after.closed).toEqual(closed);
+      if (mode === 'worker') expect(after.latency).toBeLessThan(50); // replies timed by the worker's clock
+    },
+  );
 });
 
 describe('a ReconnectingWebSocket frozen during its backoff', () => {

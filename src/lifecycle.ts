@@ -12,10 +12,13 @@ export type LifecycleState = 'hidden' | 'visible' | 'frozen' | 'resumed' | 'offl
 /** Told of each change, with its time (`performance.now()`) and, on a return, how long the page was away. */
 export type LifecycleListener = (state: LifecycleState, time: number, awayMs: number) => void;
 
-/** Where sockets subscribe. `suspended`: hidden, frozen or offline now (round trips measured now lie). */
+/** Where sockets subscribe to the page's lifecycle. */
 export interface LifecycleSource {
+  /** Hidden, frozen or offline now: round trips measured now lie. */
   readonly suspended: boolean;
+  /** Be told of each change from now on. */
   add(listener: LifecycleListener): void;
+  /** No longer be told. */
   remove(listener: LifecycleListener): void;
 }
 

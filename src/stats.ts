@@ -1,13 +1,3 @@
-/** Counters of a reconnecting socket: those of its current connection, plus its own. */
-export interface ReconnectingStats extends SocketStats {
-  /** Connections opened again after a loss. */
-  reconnects: number;
-  /** Sends queued while disconnected, waiting now. */
-  queuedSends: number;
-  /** Queued sends that expired (`maxQueuedAge`) or were pushed out (`maxQueuedSends`). */
-  expiredSends: number;
-}
-
 /** Counters of sockets and managers, as the game reads them (each read is a new object). */
 import type { EventQueue } from './queue.js';
 
@@ -19,16 +9,6 @@ export interface Backlog {
   bytes: number;
   /** How long the oldest has waited, in ms (0 when none). */
   oldestAgeMs: number;
-}
-
-/** Counters of a reconnecting socket: those of its current connection, plus its own. */
-export interface ReconnectingStats extends SocketStats {
-  /** Connections opened again after a loss. */
-  reconnects: number;
-  /** Sends queued while disconnected, waiting now. */
-  queuedSends: number;
-  /** Queued sends that expired (`maxQueuedAge`) or were pushed out (`maxQueuedSends`). */
-  expiredSends: number;
 }
 
 /** Counters of one socket, read with `socket.stats`. */

@@ -62,8 +62,11 @@ export interface HeartbeatSink {
  * `closeAfterNoMessage` ms (0: either off). The socket's heartbeat still times the replies.
  */
 export interface KeepAlive {
+  /** The application ping to send (undefined: no pings, only the silence check). */
   readonly message: string | Uint8Array | undefined;
+  /** Send it this often, in ms (0: never). */
   readonly pingInterval: number;
+  /** Report silence past this many ms (0: never). */
   readonly closeAfterNoMessage: number;
 }
 

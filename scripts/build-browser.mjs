@@ -22,3 +22,16 @@ if (foreign.length > 0) {
   console.error(`the browser bundle pulled in Node modules: ${foreign.join(', ')}`);
   process.exit(1);
 }
+
+// The devtools overlay, its own file: pages load it beside the library, never inside it.
+await build({
+  entryPoints: ['src/devtools/index.ts'],
+  outfile: 'dist/ticksocket.devtools.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+});

@@ -39,7 +39,7 @@ if (pages.length > 0) {
     target: 'es2022',
     minify: true,
     sourcemap: true,
-    alias: { ticksocket: './src/browser.ts' },
+    alias: { 'ticksocket/devtools': './src/devtools/index.ts', ticksocket: './src/browser.ts' },
     logLevel: 'warning',
   });
 }

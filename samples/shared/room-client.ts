@@ -9,6 +9,7 @@ import {
   networkLab,
   ReconnectingWebSocket,
 } from 'ticksocket';
+import { attachOverlay } from 'ticksocket/devtools';
 import {
   decodeSnapshot,
   encodeInput,
@@ -211,8 +212,9 @@ export function keyboardHeading(): () => [number, number] {
   ];
 }
 
-/** The chat box and HUD, in plain DOM, shared by both samples. */
+/** The chat box and HUD, in plain DOM, shared by both samples; and the network overlay (F2 toggles it). */
 export function mountHud(client: RoomClient): (hud: string) => void {
+  attachOverlay(client.socket, { key: 'F2', title: 'room · F2 hides' });
   const panel = document.createElement('div');
   panel.id = 'hud';
   panel.innerHTML = `<div id="stats"></div><div id="net-line"></div><label>network <select id="net"></select></label><ul id="chat"></ul><input id="chat-input" placeholder="chat: type and press Enter" maxlength="200">`;

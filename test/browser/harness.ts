@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
 
 export const BUNDLE = 'dist/ticksocket.browser.js';
+export const DEVTOOLS_BUNDLE = 'dist/ticksocket.devtools.js';
 
 export interface BrowserHarness {
   /** The HTTP server of the page (a WebSocket server may be attached to it). */
@@ -26,6 +27,8 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
   const html = readFileSync('test/browser/page.html');
   const http = createServer((request, response) => {
     if (request.url === '/ticksocket.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    else if (request.url === '/devtools.js')
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(DEVTOOLS_BUNDLE));
     else if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(html);
     else response.writeHead(404).end();
   });

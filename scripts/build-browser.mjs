@@ -3,15 +3,11 @@
 // stray import of `ws` or a `node:` module fails this build instead of shipping.
 import { build } from 'esbuild';
 
+const page = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, sourcemap: true };
 const result = await build({
+  ...page,
   entryPoints: ['src/browser.ts'],
   outfile: 'dist/ticksocket.browser.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
   external: ['ws', 'node:*'],
   metafile: true,
   logLevel: 'warning',
@@ -25,13 +21,8 @@ if (foreign.length > 0) {
 
 // The devtools overlay, its own file: pages load it beside the library, never inside it.
 await build({
+  ...page,
   entryPoints: ['src/devtools/index.ts'],
   outfile: 'dist/ticksocket.devtools.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
   logLevel: 'warning',
 });

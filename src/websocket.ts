@@ -19,7 +19,7 @@ import {
   type WebSocketError,
 } from './errors.js';
 import { Handlers } from './handlers.js';
-import { createHeartbeat, type Heartbeat } from './heartbeat.js';
+import { createHeartbeat } from './heartbeat.js';
 import type { LifecycleSource, LifecycleState } from './lifecycle.js';
 import type { ManagedSocket, SocketManager } from './manager.js';
 import type { NetworkLab } from './network/lab.js';
@@ -30,13 +30,19 @@ import {
   SOCKET_EVENT_NAMES,
   type SocketEvents,
   type SocketOptions,
-  type WebSocketState,
 } from './options.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { EventQueue } from './queue.js';
 import { type BinaryWriter, Outgoing } from './sender.js';
-import { type Backlog, backlogOf, type SocketStats, socketStats } from './stats.js';
-import type { OpenInfo, Transport, TransportFactory } from './transport.js';
+import {
+  SocketReadings,
+  STATE_CLOSED,
+  STATE_CLOSING,
+  STATE_CONNECTING,
+  STATE_IDLE,
+  STATE_OPEN,
+} from './socket-readings.js';
+import type { OpenInfo, TransportFactory } from './transport.js';
 import { checkMessageSize, checkSendRange, normalizeUrl, toPayload } from './validate.js';
 
 /** The events of a `WebSocket` and their handler signatures. */
@@ -47,13 +53,6 @@ export type WebSocketEventName = keyof WebSocketEvents;
 export type WebSocketOptions = SocketOptions<WebSocket>;
 
 const EVENT_NAMES: ReadonlySet<string> = new Set<WebSocketEventName>(SOCKET_EVENT_NAMES);
-
-const STATE_IDLE = 0;
-const STATE_CONNECTING = 1;
-const STATE_OPEN = 2;
-const STATE_CLOSING = 3;
-const STATE_CLOSED = 4;
-const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'closing', 'closed'];
 
 /**
  * A WebSocket client whose handlers run inside `update()`, from the game loop.
@@ -71,7 +70,10 @@ const STATE_NAMES: readonly WebSocketState[] = ['idle', 'connecting', 'open', 'c
  * ticker.add(() => socket.update()); // handlers run here, once per frame
  * ```
  */
-export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> implements ManagedSocket {
+export class WebSocket<Options extends WebSocketOptions = WebSocketOptions>
+  extends SocketReadings
+  implements ManagedSocket
+{
   /**
    * The transport a platform entry point gives its sockets (`ws` in Node, the native WebSocket in
    * browsers). The platform-neutral class has none: pass `options.transport`.
@@ -92,18 +94,10 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
   /** The simulated network the connection runs through (`options.network`), to change it at run time. */
   readonly network: NetworkLab | undefined;
 
-  private stateValue = STATE_IDLE;
   private readonly handlers: Handlers<WebSocket>;
-  private readonly transport: Transport;
-  private readonly queue: EventQueue;
   private readonly manager: SocketManager | null;
   /** What the manager lists for this socket: itself, or the reconnecting socket it serves. */
   private readonly managedAs: ManagedSocket;
-  private readonly heartbeat: Heartbeat | undefined;
-  private readonly dispatcher: Dispatcher<WebSocket>;
-  private protocolValue = '';
-  private extensionsValue = '';
-  private readonly outgoing: Outgoing;
   private readonly lifecycle: LifecycleSource | undefined;
 
   /**
@@ -113,6 +107,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
    * @throws {@link InvalidUrlError} for any other URL; {@link InvalidOptionError} for a bad option.
    */
   constructor(url: string | URL, options: Options = {} as Options) {
+    super();
     this.url = normalizeUrl(url);
     const own = resolveSocketOptions(options);
     const { transport, network } = makeTransport(this.url, own, this.constructor as typeof WebSocket);
@@ -135,86 +130,6 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions> impl
     const inspect = heartbeat?.inspector(own, (error) => this.handlers.report(error));
     this.dispatcher = new Dispatcher(this.queue, this.handlers, target, own, inspect);
     this.lifecycle = (this.constructor as typeof WebSocket).lifecycle?.();
-  }
-
-  /** `'idle'` until `open()`, then `'connecting'`, `'open'`, `'closing'`, `'closed'`. */
-  get state(): WebSocketState {
-    return STATE_NAMES[this.stateValue]!;
-  }
-
-  /** True from the `open` event until the game's `close()` or the `closed` event. */
-  get isOpen(): boolean {
-    return this.stateValue === STATE_OPEN;
-  }
-
-  /** The subprotocol the server chose (set when `open` is dispatched), or `''`. */
-  get protocol(): string {
-    return this.protocolValue;
-  }
-
-  /** The extensions the server accepted (set when `open` is dispatched), or `''`. */
-  get extensions(): string {
-    return this.extensionsValue;
-  }
-
-  /** Bytes passed to `send()` that the transport has not written to the network yet. */
-  get bufferedAmount(): number {
-    return this.transport.bufferedAmount;
-  }
-
-  /**
-   * `performance.now()` at which the event being dispatched reached the transport (after the
-   * dispatch: of the last one dispatched). Interpolate snapshots by this, not by frame time.
-   */
-  get eventTime(): number {
-    return this.dispatcher.eventTime;
-  }
-
-  /** Events waiting for `update()`. */
-  get queuedEvents(): number {
-    return this.queue.length;
-  }
-
-  /** Counters since the socket opened (a new object each read). */
-  get stats(): SocketStats {
-    return socketStats(this.queue, this.outgoing.counts, this.latency);
-  }
-
-  /** Smoothed round-trip time to the server in ms, from pings (0 before the first pong). */
-  get latency(): number {
-    return this.heartbeat?.latency ?? 0;
-  }
-
-  /** How much the round trip varies, in ms (RFC 6298 RTTVAR). */
-  get jitter(): number {
-    return this.heartbeat?.jitter ?? 0;
-  }
-
-  /**
-   * Local clock (`performance.now()`) minus the server's clock, in ms, estimated from the
-   * `serverTime` of messages (or of application ping replies); undefined before any.
-   */
-  get clockOffset(): number | undefined {
-    return this.heartbeat?.clockOffset;
-  }
-
-  /**
-   * The server's clock at local time `localTime` (default: now), to place snapshots on the
-   * server's timeline; undefined before any server timestamp.
-   *
-   * @example
-   * ```ts
-   * const renderAt = socket.serverNow()! - 100; // interpolate 100 ms in the server's past
-   * ```
-   */
-  serverNow(localTime: number = performance.now()): number | undefined {
-    const offset = this.clockOffset;
-    return offset === undefined ? undefined : localTime - offset;
-  }
-
-  /** What waits for `update()`: a game back from a background tab can decide how to catch up. */
-  get backlog(): Backlog {
-    return backlogOf(this.queue);
   }
 
   /**

@@ -17,7 +17,7 @@ import type { NetworkLab } from './network/lab.js';
 import { kManagedAs, type SocketEvents } from './options.js';
 import { Outbox } from './outbox.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
-import { checkRetry, DEFAULTS, delayFor, type ReconnectOptions, type SendPolicy } from './retry.js';
+import { checkRetry, DEFAULTS, delayFor, isFinalEnd, type ReconnectOptions, type SendPolicy } from './retry.js';
 import type { BinaryWriter } from './sender.js';
 import type { ReconnectingStats } from './stats.js';
 import { timerDelay } from './timers.js';
@@ -354,12 +354,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   }
 
   private isFinal(code: number): boolean {
-    if (this.closeRequested) return true;
-    if (this.retry.finalCloseCodes.includes(code)) return true;
-    if (this.failures + 1 > this.retry.maxRetries) return true;
-    // A 4xx refusal (bad credentials, wrong path) will not change by retrying.
-    const status = this.lastError?.code === 'handshake_refused' ? this.lastError.statusCode : 0;
-    return status >= 400 && status < 500;
+    return this.closeRequested || isFinalEnd(this.retry, this.failures, code, this.lastError);
   }
 
   /**

@@ -2,7 +2,7 @@
  * How a reconnecting socket retries: the options, their defaults and checks, and the backoff
  * delay of each attempt (exponential, with jitter).
  */
-import { InvalidOptionError, quote } from './errors.js';
+import { InvalidOptionError, quote, type WebSocketError } from './errors.js';
 
 /** What to do with a `send()` made while the connection is down. */
 export type SendPolicy = 'drop' | 'queue' | 'fail';
@@ -73,4 +73,21 @@ export function checkRetry(options: Required<ReconnectOptions>): Required<Reconn
     throw bad('sendPolicy', sendPolicy, "'drop', 'queue' or 'fail'");
   }
   return options;
+}
+
+/**
+ * Whether a connection that ended with `code` after `failures` failed attempts in a row is the
+ * end, for good: a final close code, retries run out, or a refusal retrying will not change.
+ */
+export function isFinalEnd(
+  retry: Required<ReconnectOptions>,
+  failures: number,
+  code: number,
+  lastError: WebSocketError | null,
+): boolean {
+  if (retry.finalCloseCodes.includes(code)) return true;
+  if (failures + 1 > retry.maxRetries) return true;
+  // A 4xx refusal (bad credentials, wrong path) will not change by retrying.
+  const status = lastError?.code === 'handshake_refused' ? lastError.statusCode : 0;
+  return status >= 400 && status < 500;
 }

@@ -192,6 +192,39 @@ describe('a page frozen past the server’s idle timeout', () => {
   );
 });
 
+describe('the network lost and back (DevTools: Network.emulateNetworkConditions offline)', () => {
+  it('a ReconnectingWebSocket waiting out a 30 s backoff redials at once when the network is back', async () => {
+    await page().evaluate(() => {
+      (window as unknown as { transport: string }).transport = 'native';
+    });
+    await start('/closes', { reconnecting: true, backoff: 30000 });
+    await page().waitForFunction(
+      () => !(window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.isOpen,
+      undefined,
+      { timeout: 5000 },
+    );
+    const cdp = await page().context().newCDPSession(page());
+    const offline = (value: boolean) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline: value,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    await offline(true);
+    await sleep(300);
+    await offline(false);
+    await page().waitForFunction(
+      () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.opens === 2,
+      undefined,
+      { timeout: 5000 }, // far under the backoff
+    );
+    const after = await stop();
+    await cdp.detach();
+    expect(after.opens).toBe(2);
+  });
+});
+
 describe('a ReconnectingWebSocket frozen during its backoff', () => {
   it('redials at once on resume instead of waiting out a 30 s backoff', async () => {
     await page().evaluate(() => {

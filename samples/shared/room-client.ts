@@ -214,7 +214,7 @@ export function keyboardHeading(): () => [number, number] {
 
 /** The chat box and HUD, in plain DOM, shared by both samples; and the network overlay (F2 toggles it). */
 export function mountHud(client: RoomClient): (hud: string) => void {
-  attachOverlay(client.socket, { key: 'F2', title: 'room · F2 hides' });
+  attachOverlay(client.socket, { key: 'F2', title: 'room · F2 hides', roundTrip: () => client.rttMs });
   const panel = document.createElement('div');
   panel.id = 'hud';
   panel.innerHTML = `<div id="stats"></div><div id="net-line"></div><label>network <select id="net"></select></label><ul id="chat"></ul><input id="chat-input" placeholder="chat: type and press Enter" maxlength="200">`;

@@ -19,6 +19,8 @@ export interface OverlayOptions {
   parent?: HTMLElement;
   /** A title in the panel's corner (e.g. the server's name). */
   title?: string;
+  /** The round trip in ms, for a game that times it with pings of its own (default: the socket's heartbeat). */
+  roundTrip?: () => number;
 }
 
 /** An attached overlay. */
@@ -86,7 +88,14 @@ const kib = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : `${(bytes 
  * ```
  */
 export function attachOverlay(target: Watched, options: OverlayOptions = {}): Overlay {
-  const { key = '`', frames = WIDTH, visible = true, parent = document.body, title = 'ticksocket' } = options;
+  const {
+    key = '`',
+    frames = WIDTH,
+    visible = true,
+    parent = document.body,
+    title = 'ticksocket',
+    roundTrip,
+  } = options;
   const canvas = document.createElement('canvas');
   canvas.width = WIDTH;
   canvas.height = HEIGHT;
@@ -121,7 +130,9 @@ export function attachOverlay(target: Watched, options: OverlayOptions = {}): Ov
   const plot = new Plot(context, history, title);
   const tick = (): void => {
     const started = performance.now();
-    history.record(read(target));
+    const reading = read(target);
+    if (roundTrip !== undefined) reading.rtt = roundTrip();
+    history.record(reading);
     if (overlay.visible) plot.frame();
     cost = cost === 0 ? performance.now() - started : 0.9 * cost + 0.1 * (performance.now() - started);
     frame = requestAnimationFrame(tick);

@@ -362,6 +362,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
    * out (a dead network, a frozen page) may be over. Like the timer, it only makes and opens a socket.
    */
   private readonly pageReturned = (state: LifecycleState): void => {
+    if (this.closeRequested) return void this.lifecycle?.remove(this.pageReturned); // over: let go
     if ((state === 'visible' || state === 'resumed' || state === 'online') && this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -287,6 +287,11 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions>
 
   /** The page went away or came back: the heartbeat adapts now, the game hears of it in `update()`. */
   private readonly followPage = (state: LifecycleState, time: number, awayMs: number): void => {
+    if (this.queue.hasEnded) {
+      // over, though the game has not pumped its `closed` yet: the page need not keep it
+      this.lifecycle!.remove(this.followPage);
+      return;
+    }
     this.heartbeat?.lifecycle(state, time, this.lifecycle!.suspended);
     this.queue.lifecycle(state, awayMs, time);
   };

@@ -116,24 +116,27 @@ export class Dispatcher<Owner extends object> {
   /** A binary message: to `binaryView` handlers in the reused view (no allocation), or else to `binary`. */
   private binary(): boolean {
     const queue = this.queue;
-    // netcode that reads messages (appPing, serverTime) reads them as bytes
-    if (this.inspect?.(queue.headPayload as Uint8Array, queue.headTime)) {
-      queue.shift();
-      return false;
+    let data: Uint8Array | undefined;
+    if (this.inspect !== undefined) {
+      // netcode that reads messages (appPing, serverTime) reads them as bytes; `binary` handlers get the same
+      data = queue.headPayload as Uint8Array;
+      if (this.inspect(data, queue.headTime)) {
+        queue.shift();
+        return false;
+      }
     }
     if (this.binaryTap !== null) this.tapHead(this.binaryTap);
     const handlers = this.handlers;
     const views = handlers.list('binaryView');
     if (views !== undefined && views.length > 0) {
       const view = this.view;
-      queue.showHead(view);
-      queue.shift();
+      queue.shiftInto(view);
       handlers.emit(views, view);
       view.release();
       return true;
     }
     const list = handlers.list('binary');
-    const data = list !== undefined && list.length > 0 ? queue.headPayload : undefined; // no handler: no view
+    if (data === undefined && list !== undefined && list.length > 0) data = queue.headPayload as Uint8Array; // no handler: no view
     queue.shift();
     handlers.emit(list, data);
     return true;

@@ -6,7 +6,7 @@
  * `WebSocket`, and a `ReconnectingWebSocket` (each of its connections, and its own events).
  */
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
-import type { ManagerStats, SocketStats } from './stats.js';
+import { addTotals, type ManagerStats, newTotals, type SocketStats } from './stats.js';
 
 const INITIAL_CAPACITY = 64;
 
@@ -50,6 +50,8 @@ export class SocketManager {
   /** @internal Set while `update()` runs. */
   pumping = false;
   private readonly live = new Set<ManagedSocket>();
+  /** The counters of the sockets that left: totals stay totals (rates never go negative). */
+  private readonly retired = newTotals();
   private head = 0;
   private length = 0;
   private mask = INITIAL_CAPACITY - 1;
@@ -69,21 +71,12 @@ export class SocketManager {
   }
 
   /**
-   * Counters summed over the live sockets, and how many there are (a new object each read; it
-   * visits every live socket, so read it for a HUD, not per event).
+   * Counters of every socket this manager has had (those that left included), what waits now,
+   * and how many sockets are live (a new object each read; it visits every live socket, so read
+   * it for a HUD, not per event).
    */
   get stats(): ManagerStats {
-    const total: ManagerStats = {
-      sockets: 0,
-      messagesIn: 0,
-      bytesIn: 0,
-      messagesOut: 0,
-      bytesOut: 0,
-      droppedSends: 0,
-      queuedEvents: 0,
-      queuedBytes: 0,
-      coalesced: 0,
-    };
+    const total: ManagerStats = { ...this.retired, sockets: 0, queuedEvents: 0, queuedBytes: 0 };
     for (const socket of this.live) {
       const stats = socket.stats;
       total.sockets++;
@@ -142,7 +135,8 @@ export class SocketManager {
 
   /** @internal A socket's last `closed` was dispatched. */
   leave(socket: ManagedSocket): void {
-    this.live.delete(socket);
+    if (!this.live.delete(socket)) return;
+    addTotals(this.retired, socket.stats);
   }
 
   /** @internal A source queued an event. */

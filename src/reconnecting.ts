@@ -19,7 +19,7 @@ import { Outbox } from './outbox.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { checkRetry, DEFAULTS, delayFor, isFinalEnd, type ReconnectOptions, type SendPolicy } from './retry.js';
 import type { BinaryWriter } from './sender.js';
-import type { ReconnectingStats } from './stats.js';
+import { addTotals, newTotals, type ReconnectingStats } from './stats.js';
 import { timerDelay } from './timers.js';
 import { checkSendRange, toPayload } from './validate.js';
 import { WebSocket, type WebSocketOptions } from './websocket.js';
@@ -106,6 +106,8 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   private readonly outbox: Outbox;
   private readonly lifecycle: LifecycleSource | undefined;
   private reconnects = 0;
+  /** The counters of the connections before the current one. */
+  private readonly earlier = newTotals();
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
   constructor(url: string | URL, options: Options & { reconnect?: ReconnectOptions } = {} as Options) {
@@ -156,12 +158,35 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     return this.socket.latency;
   }
 
-  /** Counters of the current connection, plus reconnects and the send queue. */
+  /** How much the current connection's round trip varies, ms (see `WebSocket.jitter`). */
+  get jitter(): number {
+    return this.socket.jitter;
+  }
+
+  /**
+   * The server's clock at local time `localTime`, as the current connection estimates it (see
+   * `WebSocket.serverNow`); a new connection starts a new estimate, as a restarted server
+   * starts a new clock.
+   */
+  serverNow(localTime: number = performance.now()): number | undefined {
+    return this.socket.serverNow(localTime);
+  }
+
+  /**
+   * Counters of all its connections (messages, bytes, drops, coalesced: totals that never go
+   * back), the current connection's queue and latency, plus reconnects and the send queue.
+   */
   get stats(): ReconnectingStats {
     const current = this.socket.stats;
+    const earlier = this.earlier;
     return {
       ...current,
-      droppedSends: current.droppedSends + this.outbox.dropped,
+      messagesIn: current.messagesIn + earlier.messagesIn,
+      bytesIn: current.bytesIn + earlier.bytesIn,
+      messagesOut: current.messagesOut + earlier.messagesOut,
+      bytesOut: current.bytesOut + earlier.bytesOut,
+      coalesced: current.coalesced + earlier.coalesced,
+      droppedSends: current.droppedSends + earlier.droppedSends + this.outbox.dropped,
       reconnects: this.reconnects,
       queuedSends: this.outbox.length,
       expiredSends: this.outbox.expired,
@@ -296,6 +321,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   }
 
   private connect(socket: WebSocket): void {
+    if (socket !== this.socket) addTotals(this.earlier, this.socket.stats);
     this.socket = socket;
     this.lastError = null;
     socket.on('open', () => this.opened());

@@ -54,7 +54,35 @@ export interface ReconnectingStats extends SocketStats {
   expiredSends: number;
 }
 
-/** Counters of a `SocketManager`: its live sockets' counters, summed. */
+/** @internal The counters that only grow, kept for connections that are gone so totals stay totals. */
+export interface Totals {
+  messagesIn: number;
+  bytesIn: number;
+  messagesOut: number;
+  bytesOut: number;
+  droppedSends: number;
+  coalesced: number;
+}
+
+/** @internal Zero totals. */
+export function newTotals(): Totals {
+  return { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, droppedSends: 0, coalesced: 0 };
+}
+
+/** @internal Add `from`'s totals into `into`. */
+export function addTotals(into: Totals, from: Readonly<Totals>): void {
+  into.messagesIn += from.messagesIn;
+  into.bytesIn += from.bytesIn;
+  into.messagesOut += from.messagesOut;
+  into.bytesOut += from.bytesOut;
+  into.droppedSends += from.droppedSends;
+  into.coalesced += from.coalesced;
+}
+
+/**
+ * Counters of a `SocketManager`: the message and byte counters of every socket it has had
+ * (those that left included), what waits now over its live sockets, and how many are live.
+ */
 export interface ManagerStats
   extends Pick<
     SocketStats,

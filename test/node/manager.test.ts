@@ -50,6 +50,22 @@ describe('SocketManager', () => {
     expect(manager.size).toBe(0);
   });
 
+  it('its message counters are totals: a socket that leaves keeps counting in them', async () => {
+    const server = await startServer((client) => client.on('message', (data) => client.send(String(data))));
+    const manager = new SocketManager();
+    const sockets = [0, 1].map(() => new WebSocket(server.url, { manager }).open());
+    await pumpUntil(manager, () => sockets.every((socket) => socket.isOpen));
+    for (const socket of sockets) socket.send('ping');
+    await pumpUntil(manager, () => manager.stats.messagesIn === 2);
+    sockets[0]!.close();
+    await pumpUntilClosed(manager, [sockets[0]!]);
+    expect(manager.size).toBe(1);
+    expect(manager.stats).toMatchObject({ sockets: 1, messagesIn: 2, messagesOut: 2 });
+    manager.closeAll();
+    await pumpUntilClosed(manager, sockets);
+    expect(manager.stats).toMatchObject({ sockets: 0, messagesIn: 2, messagesOut: 2, queuedEvents: 0 });
+  });
+
   it('rejects a re-entrant update() from a handler', async () => {
     const server = await startServer((client) => client.send('x'));
     const manager = new SocketManager();

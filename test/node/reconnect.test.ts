@@ -147,4 +147,46 @@ describe('ReconnectingWebSocket', () => {
     );
     expect(() => new ReconnectingWebSocket('ftp://x')).toThrow(/ws:/);
   });
+
+  it('counters are totals over its connections; serverNow() follows the current connection’s server clock', async () => {
+    // Each server says its clock on connection and echoes; the second starts its clock anew.
+    const clockServer = (clock: number, port = 0) =>
+      startServer(
+        (client) => {
+          client.send(JSON.stringify({ clock }));
+          client.on('message', (data) => client.send(String(data)));
+        },
+        {},
+        port,
+      );
+    const first = await clockServer(1_000_000);
+    const socket = new ReconnectingWebSocket(first.url, {
+      reconnect: fast,
+      serverTime: (data) =>
+        typeof data === 'string' && data.startsWith('{') ? (JSON.parse(data) as { clock: number }).clock : undefined,
+    });
+    const texts: string[] = [];
+    socket.on('message', (_s, text) => texts.push(text));
+    socket.open();
+    await pumpUntil(socket, () => texts.length === 1);
+    for (let i = 0; i < 3; i++) socket.send(`a${i}`);
+    await pumpUntil(socket, () => texts.length === 4);
+    expect(socket.serverNow()).toBeGreaterThan(999_000);
+    expect(socket.stats).toMatchObject({ messagesIn: 4, messagesOut: 3 });
+    const port = first.port;
+    await first.close();
+    await pumpUntil(socket, () => socket.state === 'reconnecting');
+    const second = await clockServer(5_000, port);
+    await pumpUntil(socket, () => socket.isOpen && texts.length === 5, { timeoutMs: 5_000 });
+    socket.send('b');
+    await pumpUntil(socket, () => texts.length === 6);
+    // 6 in, 4 out over both connections: counters never go back, so rates read from them stay right.
+    expect(socket.stats).toMatchObject({ messagesIn: 6, messagesOut: 4, reconnects: 1 });
+    const serverNow = socket.serverNow()!;
+    expect(serverNow).toBeGreaterThanOrEqual(5_000);
+    expect(serverNow).toBeLessThan(100_000); // the restarted server's clock, not the first one's
+    socket.close();
+    await pumpUntil(socket, () => socket.state === 'closed');
+    await second.close();
+  });
 });

@@ -33,20 +33,28 @@ const fleet = runBots({
   seconds: values.seconds,
   net: values.net,
   onStatus: (line) => {
-    if (process.stdout.isTTY) process.stdout.write(`\r${line} | room ${server.players} players\x1b[K`);
-    else console.log(`${line} | room ${server.players} players`);
+    const room = `room ${server.players} players, ${coinsTaken()} coins taken`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${line} · ${room}\x1b[K`);
+    else console.log(`${line} · ${room}`);
   },
 });
 process.once('SIGINT', () => fleet.stop());
 process.once('SIGTERM', () => fleet.stop());
 
+function coinsTaken(): number {
+  let taken = 0;
+  for (const player of server.room.players.values()) taken += player.score;
+  return taken;
+}
+
 const reports = await fleet.done;
+const best = reports.reduce((top, report, index) => (report.score > reports[top]!.score ? index : top), 0);
 await server.close();
 const opened = reports.filter((report) => report.opened).length;
 const closedOnce = reports.filter((report) => report.closedEvents === 1).length;
 const errors = reports.flatMap((report) => report.errors);
 console.log(
   `\n${opened}/${reports.length} bots connected, ${closedOnce} closed exactly once; ` +
-    `server received ${server.stats.received} and sent ${server.stats.sent} messages; errors: ${errors.length === 0 ? 'none' : errors.join(', ')}`,
+    `bot-${best + 1} collected the most coins (${reports[best]?.score ?? 0}); server received ${server.stats.received} and sent ${server.stats.sent} messages; errors: ${errors.length === 0 ? 'none' : errors.join(', ')}`,
 );
 process.exitCode = opened === reports.length && closedOnce === reports.length && errors.length === 0 ? 0 : 1;

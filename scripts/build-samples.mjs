@@ -12,7 +12,7 @@ const node = {
   target: 'node18',
   sourcemap: true,
   packages: 'external',
-  alias: { ticksocket: './src/node.ts' },
+  alias: { 'ticksocket/devtools': './src/devtools/index.ts', ticksocket: './src/node.ts' },
   logLevel: 'warning',
 };
 

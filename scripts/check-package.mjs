@@ -17,11 +17,11 @@ try {
   const tarball = join(work, packed.filename);
   const files = packed.files.map((file) => file.path);
   const allowed =
-    /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/reliability\.md|bench\/RESULTS\.md|dist\/.+)$/;
+    /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/reliability\.md|docs\/game\.png|bench\/RESULTS\.md|dist\/.+)$/;
   for (const file of files)
     if (!allowed.test(file))
       problems.push(
-        `ships ${file}: only dist/, README.md, LICENSE, CHANGELOG.md and the two documents the README links to belong in the package`,
+        `ships ${file}: only dist/, README.md, LICENSE, CHANGELOG.md and the documents and image the README links to belong in the package`,
       );
   // The README is the package's page: every file it links to must be in the package.
   for (const [, target] of readFileSync('README.md', 'utf8').matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)) {

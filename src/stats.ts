@@ -64,6 +64,8 @@ export interface Totals {
   coalesced: number;
 }
 
+const TOTALS = ['messagesIn', 'bytesIn', 'messagesOut', 'bytesOut', 'droppedSends', 'coalesced'] as const;
+
 /** @internal Zero totals. */
 export function newTotals(): Totals {
   return { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, droppedSends: 0, coalesced: 0 };
@@ -71,12 +73,7 @@ export function newTotals(): Totals {
 
 /** @internal Add `from`'s totals into `into`. */
 export function addTotals(into: Totals, from: Readonly<Totals>): void {
-  into.messagesIn += from.messagesIn;
-  into.bytesIn += from.bytesIn;
-  into.messagesOut += from.messagesOut;
-  into.bytesOut += from.bytesOut;
-  into.droppedSends += from.droppedSends;
-  into.coalesced += from.coalesced;
+  for (const key of TOTALS) into[key] += from[key];
 }
 
 /**

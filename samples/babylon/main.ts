@@ -1,5 +1,6 @@
-// The sample room as a Babylon.js scene: players are spheres on a ground plane, steered and
-// interpolated as in the PixiJS sample. ticksocket is pumped from onBeforeRenderObservable.
+// The sample room as a Babylon.js scene: collect the coins. Players are spheres on a ground
+// plane, predicted and interpolated as in the PixiJS sample. ticksocket is pumped from
+// onBeforeRenderObservable.
 import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera';
 import { Engine } from '@babylonjs/core/Engines/engine';
 import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight';
@@ -7,14 +8,16 @@ import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
 import { DynamicTexture } from '@babylonjs/core/Materials/Textures/dynamicTexture';
 import { Color3, Color4 } from '@babylonjs/core/Maths/math.color';
 import { Vector3 } from '@babylonjs/core/Maths/math.vector';
+import { CreateCylinder } from '@babylonjs/core/Meshes/Builders/cylinderBuilder';
 import { CreateGround } from '@babylonjs/core/Meshes/Builders/groundBuilder';
 import { CreatePlane } from '@babylonjs/core/Meshes/Builders/planeBuilder';
 import { CreateSphere } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
 import { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { Scene } from '@babylonjs/core/scene';
 import { attachToObservable } from 'ticksocket';
+import { exposeForTests, mountHud } from '../shared/hud.js';
 import { FIELD_HEIGHT, FIELD_WIDTH } from '../shared/protocol.js';
-import { exposeForTests, keyboardHeading, mountHud, RoomClient } from '../shared/room-client.js';
+import { keyboardHeading, RoomClient } from '../shared/room-client.js';
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/room`;
@@ -50,6 +53,10 @@ const mineMaterial = new StandardMaterial('mine', scene);
 mineMaterial.diffuseColor = new Color3(0.98, 0.8, 0.08);
 const otherMaterial = new StandardMaterial('other', scene);
 otherMaterial.diffuseColor = new Color3(0.2, 0.83, 0.6);
+const coinMaterial = new StandardMaterial('coin', scene);
+coinMaterial.diffuseColor = new Color3(0.98, 0.75, 0.14);
+coinMaterial.emissiveColor = new Color3(0.35, 0.2, 0);
+const coins: Mesh[] = [];
 const meshes = new Map<number, Mesh>();
 
 /** A player's number on a plane above its sphere, always facing the camera (as the PixiJS labels). */
@@ -75,6 +82,18 @@ attachToObservable(client.socket, scene.onBeforeRenderObservable);
 scene.onBeforeRenderObservable.add(() => {
   const now = performance.now();
   client.tick(now, heading());
+  while (coins.length < client.coins.length) {
+    const coin = CreateCylinder(`coin-${coins.length}`, { diameter: 18, height: 4 }, scene);
+    coin.material = coinMaterial;
+    coin.rotation.x = Math.PI / 2; // standing, facing the camera's side
+    coins.push(coin);
+  }
+  coins.forEach((coin, index) => {
+    const at = client.coins[index];
+    coin.setEnabled(at !== undefined);
+    if (at !== undefined) coin.position.set(at.x - FIELD_WIDTH / 2, 12, FIELD_HEIGHT / 2 - at.y);
+    coin.rotation.y = now / 400; // spinning
+  });
   const positions = client.positionsAt(now);
   for (const [id, position] of positions) {
     let mesh = meshes.get(id);
@@ -94,7 +113,7 @@ scene.onBeforeRenderObservable.add(() => {
     }
   }
   showHud(
-    `Babylon.js · ${client.socket.state} · you are #${client.myId} · ${positions.size} players · RTT ${client.rttMs.toFixed(1)} ms · ${client.messagesPerSecond.toFixed(0)} msg/s · peak queue ${client.socket.stats.peakQueuedEvents}`,
+    `Babylon.js · ${client.socket.state} · you are #${client.myId} · score ${client.scoreBoard.find((line) => line.id === client.myId)?.score ?? 0} · ${positions.size} players · RTT ${client.rttMs.toFixed(1)} ms · ${client.messagesPerSecond.toFixed(0)} msg/s · peak queue ${client.socket.stats.peakQueuedEvents}`,
   );
 });
 engine.runRenderLoop(() => scene.render());

@@ -1,8 +1,19 @@
-// Bots for the sample room: each joins, wanders (binary input every step), pings twice a
-// second for RTT, and chats now and then. All of them share one SocketManager pumped by a
-// fixed-step loop, so every handler runs at a known point of the step.
+// Bots for the sample room: each joins, heads for a coin of its own (a timed binary input every
+// step), pings twice a second for RTT, and chats now and then. All of them share one
+// SocketManager pumped by a fixed-step loop, so every handler runs at a known point of the step.
 import { type NetworkPresetName, SocketManager, startFixedStep, WebSocket } from 'ticksocket';
-import { encodeInput, encodePing, PING, parseText, readPingTime, SNAPSHOT } from '../shared/protocol.js';
+import { type FormattedStats, formatStats } from 'ticksocket/devtools';
+import {
+  type Coin,
+  decodeSnapshot,
+  encodeInput,
+  encodePing,
+  MAX_INPUT_MS,
+  PING,
+  parseText,
+  readPingTime,
+  SNAPSHOT,
+} from '../shared/protocol.js';
 
 export interface BotOptions {
   url: string;
@@ -12,7 +23,7 @@ export interface BotOptions {
   seconds?: number;
   /** Play every bot through the network lab with this preset (each bot its own seed). */
   net?: NetworkPresetName;
-  /** Called once a second with a one-line status. */
+  /** Called once a second with a one-line status (the fleet's, then the manager's `formatStats` line). */
   onStatus?: (line: string, status: FleetStatus) => void;
 }
 
@@ -21,6 +32,8 @@ export interface BotReport {
   sent: number;
   received: number;
   snapshots: number;
+  /** Coins this bot picked up, by the last snapshot it saw. */
+  score: number;
   closedEvents: number;
   closeCode: number;
   errors: string[];
@@ -55,13 +68,15 @@ export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): 
       sent: 0,
       received: 0,
       snapshots: 0,
+      score: 0,
       closedEvents: 0,
       closeCode: 0,
       errors: [],
     };
     reports.push(report);
     const network = net === undefined ? undefined : { preset: net, seed: index + 1 };
-    const socket = new WebSocket(url, { manager, network });
+    // Protocol pings once a second feed the manager's round trip (formatStats); the bots' own pings give percentiles.
+    const socket = new WebSocket(url, { manager, network, pingInterval: 1000 });
     const send = (data: string | Uint8Array): void => {
       socket.send(data);
       report.sent++;
@@ -74,8 +89,15 @@ export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): 
     socket.on('binary', (s, data) => {
       report.received++;
       received++;
-      if (data[0] === SNAPSHOT) report.snapshots++;
-      else if (data[0] === PING) {
+      if (data[0] === SNAPSHOT) {
+        report.snapshots++;
+        const snapshot = decodeSnapshot(data);
+        const me = snapshot.players.find((player) => player.id === bot.id);
+        if (me !== undefined) {
+          report.score = me.score;
+          bot.heading = toward(me, snapshot.coins[index % Math.max(1, snapshot.coins.length)]);
+        }
+      } else if (data[0] === PING) {
         // Arrival time, not dispatch time: the reply waited for this step in the queue.
         rtts.push(s.eventTime - readPingTime(data));
         if (rtts.length > RTT_WINDOW) rtts.shift();
@@ -84,15 +106,17 @@ export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): 
     socket.on('message', (_s, text) => {
       report.received++;
       received++;
-      parseText(text); // a real bot would react to chat here
+      const message = parseText(text); // a real bot would react to chat here
+      if (message?.type === 'welcome') bot.id = message.id;
     });
     socket.on('error', (_s, error) => report.errors.push(error.code));
     socket.on('closed', (_s, code) => {
       report.closedEvents++;
       report.closeCode = code;
     });
+    const bot = { socket, send, id: 0, seq: 0, heading: [0, 0] as [number, number] };
     socket.open();
-    return { socket, send, heading: [0, 0] as [number, number] };
+    return bot;
   });
 
   let stopping = false;
@@ -102,6 +126,8 @@ export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): 
   let lastIn = 0;
   let lastOut = 0;
   const started = performance.now();
+  const inputMs = Math.min(MAX_INPUT_MS, Math.round(1000 / hz));
+  let managerStats: FormattedStats | undefined;
 
   const stopLoop = startFixedStep(manager, {
     hz,
@@ -109,8 +135,8 @@ export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): 
       if (!stopping) {
         for (const bot of sockets) {
           if (!bot.socket.isOpen) continue;
-          if (Math.random() < 0.1) bot.heading = [randomAxis(), randomAxis()];
-          bot.send(encodeInput(bot.heading[0], bot.heading[1]));
+          if (bot.heading[0] !== 0 || bot.heading[1] !== 0)
+            bot.send(encodeInput(++bot.seq, bot.heading[0], bot.heading[1], inputMs));
           if (tick % Math.max(1, Math.round(hz / 2)) === 0) bot.send(encodePing(performance.now()));
           if (Math.random() < 0.002) bot.send(JSON.stringify({ type: 'chat', text: `hello from tick ${tick}` }));
         }
@@ -126,8 +152,9 @@ export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): 
           rttP50: percentile(sorted, 0.5),
           rttP99: percentile(sorted, 0.99),
         };
+        managerStats = formatStats(manager, managerStats, now);
         onStatus?.(
-          `bots ${status.connected}/${bots} connected${net === undefined ? '' : ` (net ${net})`} | in ${status.inPerSecond.toFixed(0)} msg/s | out ${status.outPerSecond.toFixed(0)} msg/s | rtt p50 ${status.rttP50.toFixed(2)} ms p99 ${status.rttP99.toFixed(2)} ms`,
+          `bots ${status.connected}/${bots}${net === undefined ? '' : ` (net ${net})`} · rtt p50 ${status.rttP50.toFixed(2)} ms p99 ${status.rttP99.toFixed(2)} ms · ${managerStats.line}`,
           status,
         );
         lastStatusAt = now;
@@ -151,8 +178,11 @@ export function runBots({ url, bots, hz, seconds, net, onStatus }: BotOptions): 
   return { done, stop };
 }
 
-function randomAxis(): number {
-  return Math.floor(Math.random() * 3) - 1;
+/** The direction of a coin, on each axis (none within a step of it). Each bot has its own coin: they spread out. */
+function toward(at: { x: number; y: number }, coin: Coin | undefined): [number, number] {
+  if (coin === undefined) return [0, 0];
+  const axis = (delta: number) => (Math.abs(delta) < 4 ? 0 : Math.sign(delta));
+  return [axis(coin.x - at.x), axis(coin.y - at.y)];
 }
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -1,10 +1,12 @@
-// The sample room as a PixiJS game: players are circles on a 2D field, your keyboard steers
-// yours (sent as binary input), the others are interpolated between snapshots by arrival time.
-// ticksocket is pumped from the PixiJS ticker, before the frame's own logic and render.
+// The sample room as a PixiJS game: collect the coins. Players are discs on a 2D field; yours
+// moves at once under your keys (predicted, reconciled with the server), the others are
+// interpolated on the server's clock. ticksocket is pumped from the PixiJS ticker, before the
+// frame's own logic and render.
 import { Application, Container, Graphics, Text } from 'pixi.js';
 import { attachToTicker } from 'ticksocket';
+import { exposeForTests, mountHud } from '../shared/hud.js';
 import { FIELD_HEIGHT, FIELD_WIDTH } from '../shared/protocol.js';
-import { exposeForTests, keyboardHeading, mountHud, RoomClient } from '../shared/room-client.js';
+import { keyboardHeading, RoomClient } from '../shared/room-client.js';
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/room`;
@@ -33,8 +35,9 @@ document.getElementById('stage')!.appendChild(app.canvas);
 const world = new Container();
 world.position.set(MARGIN, MARGIN);
 const field = new Graphics().rect(0, 0, FIELD_WIDTH, FIELD_HEIGHT).stroke({ width: 4, color: 0x3b82f6 });
+const coins = new Container();
 const players = new Container();
-world.addChild(field, players);
+world.addChild(field, coins, players);
 app.stage.addChild(world);
 // A player is a container of its disc and its label: in PixiJS v8 a Graphics is a leaf.
 const sprites = new Map<number, Container>();
@@ -44,6 +47,13 @@ attachToTicker(client.socket, app.ticker);
 app.ticker.add(() => {
   const now = performance.now();
   client.tick(now, heading());
+  while (coins.children.length < client.coins.length)
+    coins.addChild(new Graphics().circle(0, 0, 8).fill(0xfbbf24).stroke({ width: 2, color: 0xb45309 }));
+  coins.children.forEach((coin, index) => {
+    const at = client.coins[index];
+    coin.visible = at !== undefined;
+    if (at !== undefined) coin.position.set(at.x, at.y);
+  });
   const positions = client.positionsAt(now);
   for (const [id, position] of positions) {
     let sprite = sprites.get(id);
@@ -68,6 +78,6 @@ app.ticker.add(() => {
     }
   }
   showHud(
-    `PixiJS · ${client.socket.state} · you are #${client.myId} · ${positions.size} players · RTT ${client.rttMs.toFixed(1)} ms · ${client.messagesPerSecond.toFixed(0)} msg/s · peak queue ${client.socket.stats.peakQueuedEvents}`,
+    `PixiJS · ${client.socket.state} · you are #${client.myId} · score ${client.scoreBoard.find((line) => line.id === client.myId)?.score ?? 0} · ${positions.size} players · RTT ${client.rttMs.toFixed(1)} ms · ${client.messagesPerSecond.toFixed(0)} msg/s · peak queue ${client.socket.stats.peakQueuedEvents}`,
   );
 });

@@ -1,30 +1,14 @@
-// A small authoritative game-room server on `ws`: players join, hold a direction, and the
-// server moves them and broadcasts binary snapshots at TICK_HZ, plus chat as text. It also
-// serves the built browser samples over HTTP. A sample to copy, so it stays small and correct.
+// A small authoritative game-room server on `ws`: players join, send timed inputs, and collect
+// coins; the server applies the inputs (see room.ts), broadcasts binary snapshots at TICK_HZ
+// and chat as text. It also serves the built browser samples over HTTP. A sample to copy, so
+// it stays small and correct.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { type WebSocket as Peer, WebSocketServer } from 'ws';
-import {
-  encodeSnapshot,
-  FIELD_HEIGHT,
-  FIELD_WIDTH,
-  INPUT,
-  PING,
-  PLAYER_SPEED,
-  type PlayerState,
-  parseText,
-  type TextMessage,
-  TICK_HZ,
-} from '../shared/protocol.js';
-
-interface Player extends PlayerState {
-  name: string;
-  dx: number;
-  dy: number;
-  peer: Peer;
-}
+import { decodeInput, encodePong, INPUT, PING, parseText, type TextMessage, TICK_HZ } from '../shared/protocol.js';
+import { Room, type RoomPlayer } from './room.js';
 
 export interface GameServer {
   /** `ws://host:port/room` */
@@ -34,6 +18,10 @@ export interface GameServer {
   readonly players: number;
   /** Messages received and sent since start. */
   readonly stats: { received: number; sent: number };
+  /** The game's state: players on the field (with scores) and coins. */
+  readonly room: Room;
+  /** Cut every connection without a close handshake, as a network blip does; the server stays up. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +37,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
   '.css': 'text/css',
+  '.png': 'image/png',
 };
 
 /** Start a room server. Port 0 (the default) picks a free port; `url` tells which. */
@@ -70,9 +59,12 @@ export async function startGameServer({
     );
   });
   const wss = new WebSocketServer({ server: http, path: '/room', maxPayload: 64 * 1024 });
-  const players = new Map<Peer, Player>();
+  const room = new Room();
+  /** Peers that joined, and their player. */
+  const joined = new Map<Peer, RoomPlayer>();
   const stats = { received: 0, sent: 0 };
-  let nextId = 1;
+  const started = performance.now();
+  const serverTime = () => performance.now() - started;
   let tick = 0;
 
   const send = (peer: Peer, data: Uint8Array | string): void => {
@@ -82,56 +74,56 @@ export async function startGameServer({
   };
   const broadcast = (message: TextMessage): void => {
     const text = JSON.stringify(message);
-    for (const peer of players.keys()) send(peer, text);
+    for (const peer of joined.keys()) send(peer, text);
   };
+  const sendRoster = () => broadcast({ type: 'roster', players: room.roster() });
 
   wss.on('connection', (peer) => {
-    const player: Player = {
-      id: nextId++,
-      name: 'player',
-      x: Math.random() * FIELD_WIDTH,
-      y: Math.random() * FIELD_HEIGHT,
-      dx: 0,
-      dy: 0,
-      peer,
-    };
-    players.set(peer, player);
-    send(peer, JSON.stringify({ type: 'welcome', id: player.id, tickHz: TICK_HZ } satisfies TextMessage));
     peer.on('message', (data: Buffer, isBinary) => {
       stats.received++;
+      const player = joined.get(peer);
       if (isBinary) {
-        if (data[0] === INPUT && data.length === 3) {
-          player.dx = Math.sign(data.readInt8(1));
-          player.dy = Math.sign(data.readInt8(2));
-        } else if (data[0] === PING && data.length === 9) {
-          send(peer, data); // echoed as is: the client measures its round trip
+        if (data[0] === PING && data.length === 9) send(peer, encodePong(data, serverTime()));
+        else if (data[0] === INPUT && player !== undefined) {
+          const input = decodeInput(data);
+          if (input !== undefined) room.input(player, input, performance.now());
         }
         return;
       }
       const message = parseText(data.toString());
-      if (message?.type === 'join') player.name = String(message.name).slice(0, 32);
-      else if (message?.type === 'chat') {
+      if (message?.type === 'join' && player === undefined) {
+        const session = typeof message.session === 'string' ? message.session : undefined;
+        const { player: joining, resumed } = room.join(String(message.name).slice(0, 32), session, performance.now());
+        joined.set(peer, joining);
+        const welcome: TextMessage = {
+          type: 'welcome',
+          id: joining.id,
+          tickHz: TICK_HZ,
+          session: joining.session,
+          resumed,
+        };
+        send(peer, JSON.stringify(welcome));
+        sendRoster();
+      } else if (message?.type === 'chat' && player !== undefined) {
         broadcast({ type: 'chat', from: player.id, name: player.name, text: String(message.text).slice(0, 200) });
       }
     });
     peer.on('close', () => {
-      players.delete(peer);
-      broadcast({ type: 'left', id: player.id });
+      const player = joined.get(peer);
+      if (player === undefined) return;
+      joined.delete(peer);
+      room.leave(player, performance.now());
+      sendRoster();
     });
     peer.on('error', () => peer.terminate());
   });
 
-  const started = performance.now();
-  const stepSeconds = 1 / TICK_HZ;
   const timer = setInterval(() => {
     tick++;
-    for (const player of players.values()) {
-      player.x = clamp(player.x + player.dx * PLAYER_SPEED * stepSeconds, 0, FIELD_WIDTH);
-      player.y = clamp(player.y + player.dy * PLAYER_SPEED * stepSeconds, 0, FIELD_HEIGHT);
-    }
-    if (players.size === 0) return;
-    const snapshot = encodeSnapshot(tick, performance.now() - started, [...players.values()]);
-    for (const peer of players.keys()) send(peer, snapshot);
+    room.step(performance.now());
+    if (joined.size === 0) return;
+    const snapshot = room.snapshot(tick, serverTime());
+    for (const peer of joined.keys()) send(peer, snapshot);
   }, 1000 / TICK_HZ);
 
   try {
@@ -152,12 +144,16 @@ export async function startGameServer({
     url: `ws://${hostPart}:${address.port}/room`,
     httpUrl: `http://${hostPart}:${address.port}/`,
     get players() {
-      return players.size;
+      return room.players.size;
     },
     stats,
+    room,
+    dropConnections() {
+      for (const peer of wss.clients) peer.terminate();
+    },
     async close() {
       clearInterval(timer);
-      for (const peer of players.keys()) peer.close(1001, 'server shutting down');
+      for (const peer of wss.clients) peer.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       // Give peers a moment to answer the close handshake, then cut what is left.
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -166,10 +162,6 @@ export async function startGameServer({
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : Math.min(value, max);
 }
 
 async function serveStatic(root: string | undefined, url: string): Promise<{ path: string; data: Buffer } | undefined> {

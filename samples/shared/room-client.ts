@@ -1,6 +1,7 @@
-// The browser games' side of the sample room, shared by the PixiJS and Babylon.js samples:
-// keyboard input as binary, pings for RTT, chat as text, and remote players interpolated
-// between snapshots by the time each snapshot *arrived* (socket.eventTime), not the frame time.
+// The browser games' side of the sample room, shared by the PixiJS and Babylon.js samples: the
+// local player predicted and reconciled (prediction.ts), the others interpolated on the server's
+// clock (`socket.serverNow()`, timeline.ts), coins and scores from snapshots, chat as text, the
+// library's application ping for round trips, and a session that survives a reconnect.
 import {
   createWorkerTransport,
   NETWORK_PRESETS,
@@ -9,57 +10,61 @@ import {
   networkLab,
   ReconnectingWebSocket,
 } from 'ticksocket';
-import { attachOverlay } from 'ticksocket/devtools';
+import { Prediction } from './prediction.js';
 import {
+  type Coin,
   decodeSnapshot,
   encodeInput,
   encodePing,
   PING,
   parseText,
-  readPingTime,
+  readServerTime,
   SNAPSHOT,
   TICK_HZ,
 } from './protocol.js';
+import { type Positions, Timeline } from './timeline.js';
 
-/** Render this far in the past, so there are two snapshots to interpolate between. */
-const INTERPOLATION_DELAY_MS = 2.5 * (1000 / TICK_HZ);
 const TICK_MS = 1000 / TICK_HZ;
-const SNAPSHOTS_KEPT = 32;
-
-interface TimedSnapshot {
-  arrival: number;
-  positions: Map<number, { x: number; y: number }>;
-}
 
 export interface ChatLine {
   from: string;
   text: string;
 }
 
+export interface ScoreLine {
+  id: number;
+  name: string;
+  score: number;
+}
+
 export class RoomClient {
   /** Reconnects by itself when the server goes away (and comes back). */
   readonly socket: ReconnectingWebSocket;
   myId = 0;
-  rttMs = 0;
+  /** The server's token for this player: sent on every reconnect to come back as the same player. */
+  session: string | undefined;
+  /** Whether the last welcome resumed the session (same id, same score). */
+  resumed = false;
   readonly chat: ChatLine[] = [];
   /** Lines ever added to `chat` (it keeps the last 50): the HUD redraws when this changes. */
   chatCount = 0;
-  /** Messages dispatched per second, and events dispatched by the last update(). */
+  /** Messages dispatched per second. */
   messagesPerSecond = 0;
   /** The simulated network the socket runs through (no conditions unless the page asked: `?net=3g`). */
   readonly network: NetworkLab;
+  /** The local player: where it is drawn (predicted) and where the server last put it. */
+  readonly prediction = new Prediction();
+  coins: Coin[] = [];
   /**
-   * How unevenly snapshots arrive, in ms (mean deviation of their gaps from the server's tick).
-   * Interpolating by arrival time shows this as stutter unless the render delay covers it, so
-   * the delay grows with it.
+   * How unevenly snapshots arrive, in ms (mean deviation of their gaps from the server's tick):
+   * the render delay covers it, so the others do not stutter.
    */
   snapshotJitterMs = 0;
   private lastSnapshotAt = Number.NaN;
-  private readonly snapshots: TimedSnapshot[] = [];
+  private readonly timeline = new Timeline();
   private readonly names = new Map<number, string>();
-  private heading: [number, number] = [0, 0];
-  private lastInputSent = 0;
-  private lastPingSent = 0;
+  private readonly scores = new Map<number, number>();
+  private lastTickAt = Number.NaN;
   private counted = 0;
   private countStart = performance.now();
 
@@ -73,42 +78,43 @@ export class RoomClient {
     readonly viaWorker = false,
     net: string | null = null,
   ) {
-    const reconnect = { minDelay: 250, maxDelay: 2_000 };
     this.network = networkLab(isPreset(net) ? { preset: net } : {});
-    const network = this.network;
-    this.socket = new ReconnectingWebSocket(
-      url,
-      viaWorker ? { transport: createWorkerTransport, reconnect, network } : { reconnect, network },
-    );
+    this.socket = new ReconnectingWebSocket(url, {
+      transport: viaWorker ? createWorkerTransport : undefined,
+      reconnect: { minDelay: 250, maxDelay: 2_000 },
+      network: this.network,
+      // Round trips and the server's clock from the library: pings twice a second, answered with
+      // the server's time (the pongs never reach the handlers), snapshots carry it too.
+      pingInterval: 500,
+      appPing: { message: encodePing(0), reply: (data) => pongTime(data) },
+      serverTime: readServerTime,
+    });
     if (net !== null && !isPreset(net))
       this.addChat('ticksocket', `no network preset "${net}": ${presetNames().join(', ')}`);
-    this.socket.on('open', (s) => s.send(JSON.stringify({ type: 'join', name })));
+    this.socket.on('open', (s) => s.send(JSON.stringify({ type: 'join', name, session: this.session })));
     this.socket.on('binary', (s, data) => {
       this.counted++;
-      if (data[0] === SNAPSHOT) {
-        const snapshot = decodeSnapshot(data);
-        const positions = new Map(snapshot.players.map((player) => [player.id, { x: player.x, y: player.y }]));
-        this.snapshots.push({ arrival: s.eventTime, positions });
-        const gap = s.eventTime - this.lastSnapshotAt;
-        if (gap >= 0) this.snapshotJitterMs += (Math.abs(gap - TICK_MS) - this.snapshotJitterMs) / 16;
-        this.lastSnapshotAt = s.eventTime;
-        if (this.snapshots.length > SNAPSHOTS_KEPT) this.snapshots.shift();
-      } else if (data[0] === PING) {
-        this.rttMs = s.eventTime - readPingTime(data);
-      }
+      if (data[0] === SNAPSHOT) this.snapshot(data, s.eventTime);
     });
     this.socket.on('message', (_s, text) => {
       this.counted++;
       const message = parseText(text);
-      if (message?.type === 'welcome') this.myId = message.id;
-      else if (message?.type === 'chat') {
-        if (message.from !== undefined && message.name !== undefined) this.names.set(message.from, message.name);
-        this.addChat(message.name ?? '?', message.text);
-      }
+      if (message?.type === 'welcome') {
+        this.myId = message.id;
+        this.resumed = message.resumed && message.session === this.session;
+        this.addChat('ticksocket', this.resumed ? `welcome back, #${message.id}` : `you are #${message.id}`);
+        this.session = message.session;
+      } else if (message?.type === 'roster') {
+        this.names.clear();
+        for (const player of message.players) this.names.set(player.id, player.name);
+      } else if (message?.type === 'chat') this.addChat(message.name ?? '?', message.text);
     });
     this.socket.on('errorDesc', (_s, description) => this.addChat('ticksocket', description));
     this.socket.on('reconnecting', (_s, attempt, delayMs) => {
-      this.snapshots.length = 0; // the players seen before the loss are stale: none is drawn until the next snapshot
+      // What was seen before the loss is stale: nothing is drawn until the next snapshot.
+      this.timeline.clear();
+      this.prediction.reset();
+      this.coins = [];
       this.addChat('ticksocket', `connection lost: reconnecting (attempt ${attempt}) in ${delayMs} ms`);
     });
     this.socket.on('reconnected', () => this.addChat('ticksocket', 'reconnected'));
@@ -116,7 +122,24 @@ export class RoomClient {
     this.socket.open();
   }
 
-  /** Call once per frame, after `update()`: send the held direction and pings. */
+  private snapshot(data: Uint8Array, arrival: number): void {
+    const snapshot = decodeSnapshot(data);
+    const others: Positions = new Map();
+    for (const player of snapshot.players) {
+      this.scores.set(player.id, player.score);
+      if (player.id === this.myId) this.prediction.reconcile(player.x, player.y, player.acked);
+      else others.set(player.id, { x: player.x, y: player.y });
+    }
+    for (const id of this.scores.keys())
+      if (!snapshot.players.some((player) => player.id === id)) this.scores.delete(id);
+    this.timeline.push(snapshot.serverTime, others);
+    this.coins = snapshot.coins;
+    const gap = arrival - this.lastSnapshotAt;
+    if (gap >= 0) this.snapshotJitterMs += (Math.abs(gap - TICK_MS) - this.snapshotJitterMs) / 16;
+    this.lastSnapshotAt = arrival;
+  }
+
+  /** Call once per frame, after `update()`: predict the held direction and send it. */
   tick(now: number, heading: [number, number]): void {
     const measured = now - this.countStart;
     if (measured >= 1000) {
@@ -124,17 +147,12 @@ export class RoomClient {
       this.counted = 0;
       this.countStart = now;
     }
+    const elapsed = Number.isNaN(this.lastTickAt) ? 0 : now - this.lastTickAt;
+    this.lastTickAt = now;
     if (!this.socket.isOpen) return;
-    const changed = heading[0] !== this.heading[0] || heading[1] !== this.heading[1];
-    if (changed || now - this.lastInputSent > 250) {
-      this.heading = heading;
-      this.socket.send(encodeInput(heading[0], heading[1]));
-      this.lastInputSent = now;
-    }
-    if (now - this.lastPingSent > 500) {
-      this.socket.send(encodePing(now));
-      this.lastPingSent = now;
-    }
+    this.prediction.advance(elapsed, heading[0], heading[1], (input) =>
+      this.socket.send(encodeInput(input.seq, input.dx, input.dy, input.ms)),
+    );
   }
 
   private addChat(from: string, text: string): void {
@@ -153,9 +171,20 @@ export class RoomClient {
     else this.network.clear();
   }
 
-  /** How far in the past remote players are drawn: two and a half ticks, plus twice the arrival jitter. */
+  /** Round trip in ms, smoothed (the library's application pings). */
+  get rttMs(): number {
+    return this.socket.latency;
+  }
+
+  /** How far behind the newest snapshot the others are drawn: two ticks, plus twice the arrival jitter. */
   get interpolationDelayMs(): number {
-    return INTERPOLATION_DELAY_MS + 2 * this.snapshotJitterMs;
+    return 2 * TICK_MS + 2 * this.snapshotJitterMs;
+  }
+
+  /** The server time the others are drawn at, for local time `now`; undefined before the clock is known. */
+  renderServerTime(now: number): number | undefined {
+    const serverNow = this.socket.serverNow(now);
+    return serverNow === undefined ? undefined : serverNow - this.socket.latency / 2 - this.interpolationDelayMs;
   }
 
   /** One line for the HUD: the conditions, and what the lab added to the last message. */
@@ -166,37 +195,34 @@ export class RoomClient {
     return `net: ${preset ?? 'custom'} +${down.latency}±${down.jitter} ms each way, ↓${rate(down.bandwidth)} ↑${rate(up.bandwidth)}, ${down.loss}% loss · added ${this.network.stats.down.lastDelay.toFixed(0)} ms`;
   }
 
-  /** Players' positions at `now`, interpolated between the snapshots around `now - delay` by arrival time. */
-  positionsAt(now: number): Map<number, { x: number; y: number }> {
-    const renderTime = now - this.interpolationDelayMs;
-    const snapshots = this.snapshots;
-    if (snapshots.length === 0) return new Map();
-    let older = snapshots[0]!;
-    let newer = older;
-    for (const snapshot of snapshots) {
-      if (snapshot.arrival <= renderTime) older = snapshot;
-      else {
-        newer = snapshot;
-        break;
-      }
-      newer = snapshot;
-    }
-    const span = newer.arrival - older.arrival;
-    const t = span > 0 ? Math.min(1, Math.max(0, (renderTime - older.arrival) / span)) : 1;
-    const result = new Map<number, { x: number; y: number }>();
-    for (const [id, to] of newer.positions) {
-      const from = older.positions.get(id) ?? to;
-      result.set(id, { x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t });
-    }
-    return result;
+  /** Every player's position at `now`: the others interpolated on the server's clock, this one predicted. */
+  positionsAt(now: number): Positions {
+    const at = this.renderServerTime(now);
+    const positions = at === undefined ? new Map() : this.timeline.at(at);
+    if (this.prediction.known) positions.set(this.myId, { ...this.prediction.position });
+    return positions;
   }
+
+  /** Everyone in the room by score, best first. */
+  get scoreBoard(): ScoreLine[] {
+    return [...this.scores]
+      .map(([id, score]) => ({ id, name: this.names.get(id) ?? `#${id}`, score }))
+      .sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+}
+
+/** A pong of the library's ping carries the server's clock. */
+function pongTime(data: string | Uint8Array): { serverTime: number } | undefined {
+  if (typeof data === 'string' || data[0] !== PING) return undefined;
+  const serverTime = readServerTime(data);
+  return serverTime === undefined ? undefined : { serverTime };
 }
 
 function isPreset(net: string | null): net is NetworkPresetName {
   return net !== null && Object.hasOwn(NETWORK_PRESETS, net);
 }
 
-function presetNames(): string[] {
+export function presetNames(): string[] {
   return Object.keys(NETWORK_PRESETS);
 }
 
@@ -210,88 +236,4 @@ export function keyboardHeading(): () => [number, number] {
     (held.has('arrowright') || held.has('d') ? 1 : 0) - (held.has('arrowleft') || held.has('a') ? 1 : 0),
     (held.has('arrowdown') || held.has('s') ? 1 : 0) - (held.has('arrowup') || held.has('w') ? 1 : 0),
   ];
-}
-
-/** The chat box and HUD, in plain DOM, shared by both samples; and the network overlay (F2 toggles it). */
-export function mountHud(client: RoomClient): (hud: string) => void {
-  attachOverlay(client.socket, { key: 'F2', title: 'room · F2 hides', roundTrip: () => client.rttMs });
-  const panel = document.createElement('div');
-  panel.id = 'hud';
-  panel.innerHTML = `<div id="stats"></div><div id="net-line"></div><label>network <select id="net"></select></label><ul id="chat"></ul><input id="chat-input" placeholder="chat: type and press Enter" maxlength="200">`;
-  document.body.appendChild(panel);
-  const stats = panel.querySelector('#stats')!;
-  const netLine = panel.querySelector('#net-line')!;
-  const select = panel.querySelector<HTMLSelectElement>('#net')!;
-  const current = client.network.conditions.preset ?? 'none';
-  select.replaceChildren(
-    ...['none', ...presetNames()].map((name) => new Option(name, name, name === current, name === current)),
-  );
-  select.addEventListener('change', () => client.setNetwork(select.value));
-  const list = panel.querySelector('#chat')!;
-  const input = panel.querySelector<HTMLInputElement>('#chat-input')!;
-  input.addEventListener('keydown', (event) => {
-    event.stopPropagation(); // typing is not steering
-    if (event.key === 'Enter') {
-      client.sendChat(input.value);
-      input.value = '';
-    }
-  });
-  let shown = 0;
-  return (hud) => {
-    stats.textContent = `${hud} · interp ${client.interpolationDelayMs.toFixed(0)} ms`;
-    netLine.textContent = client.networkLine;
-    if (client.chatCount !== shown) {
-      list.replaceChildren(
-        ...client.chat.slice(-8).map((line) => {
-          const item = document.createElement('li');
-          item.textContent = `${line.from}: ${line.text}`;
-          return item;
-        }),
-      );
-      shown = client.chatCount;
-    }
-  };
-}
-
-/** What the browser test reads. */
-export function exposeForTests(client: RoomClient, engine: string): void {
-  (globalThis as unknown as { game: unknown }).game = {
-    engine,
-    get myId() {
-      return client.myId;
-    },
-    get playerIds() {
-      return [...client.positionsAt(performance.now()).keys()].sort((a, b) => a - b);
-    },
-    get chat() {
-      return client.chat.map((line) => `${line.from}: ${line.text}`);
-    },
-    get state() {
-      return client.socket.state;
-    },
-    get reconnects() {
-      return client.socket.stats.reconnects;
-    },
-    get viaWorker() {
-      return client.viaWorker;
-    },
-    get rttMs() {
-      return client.rttMs;
-    },
-    get network() {
-      return client.network.conditions;
-    },
-    get networkLine() {
-      return client.networkLine;
-    },
-    get interpolationDelayMs() {
-      return client.interpolationDelayMs;
-    },
-    setNetwork(net: string) {
-      client.setNetwork(net);
-    },
-    positionOf(id: number) {
-      return client.positionsAt(performance.now()).get(id) ?? null;
-    },
-  };
 }

@@ -261,8 +261,10 @@ describe('network lab buffer', () => {
   it('the downlink holds about `buffer` bytes: beyond it reading pauses (TCP holds the server back), nothing lost', async () => {
     const count = 1000;
     const server = await startServer((client) => {
-      const payload = Buffer.alloc(4096);
       for (let i = 0; i < count; i++) {
+        // A buffer each: ws writes the server's frames without a copy, and a socket held back by
+        // TCP keeps them queued, so one reused buffer would send its last contents many times.
+        const payload = Buffer.alloc(4096);
         payload.writeUInt32LE(i, 0);
         client.send(payload);
       }

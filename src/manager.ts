@@ -5,8 +5,10 @@
  * events it dispatches, never the number of idle sockets. Any {@link ManagedSource} joins: a
  * `WebSocket`, and a `ReconnectingWebSocket` (each of its connections, and its own events).
  */
+import { drainInboxes } from './inbox.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
 import { addTotals, type ManagerStats, newTotals, type SocketStats } from './stats.js';
+import type { Inbox } from './transport.js';
 
 const INITIAL_CAPACITY = 64;
 
@@ -24,6 +26,8 @@ export interface ManagedSocket {
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   /** Close it (see `WebSocket.close`). */
   close(code?: number, reason?: string): void;
+  /** @internal Where its transport keeps messages for `update()` to take, if it does. */
+  readonly inbox?: Inbox | undefined;
 }
 
 /** @internal What the manager dispatches from: the oldest event's arrival number, and its dispatch. */
@@ -50,6 +54,10 @@ export class SocketManager {
   /** @internal Set while `update()` runs. */
   pumping = false;
   private readonly live = new Set<ManagedSocket>();
+  /** Live sockets whose transport keeps messages for `update()` to take (the worker's shared ring). */
+  private readonly pollers = new Set<ManagedSocket>();
+  private readonly heads: Inbox[] = [];
+  private readonly headTimes: number[] = [];
   /** The counters of the sockets that left: totals stay totals (rates never go negative). */
   private readonly retired = newTotals();
   private head = 0;
@@ -65,6 +73,7 @@ export class SocketManager {
 
   /** Events waiting across all sockets. */
   get queuedEvents(): number {
+    this.poll(); // in arrival order across sockets, before each counts its own
     let total = 0;
     for (const socket of this.live) total += socket.queuedEvents;
     return total;
@@ -76,6 +85,7 @@ export class SocketManager {
    * it for a HUD, not per event).
    */
   get stats(): ManagerStats {
+    this.poll();
     const total: ManagerStats = { ...this.retired, sockets: 0, queuedEvents: 0, queuedBytes: 0 };
     for (const socket of this.live) {
       const stats = socket.stats;
@@ -112,6 +122,16 @@ export class SocketManager {
     for (const socket of [...this.live]) socket.close(code, reason);
   }
 
+  /** @internal Take what waits in its sockets' inboxes, in arrival order across them (see {@link EventSource}). */
+  poll(): void {
+    if (this.pollers.size > 0) drainInboxes(this.pollers, this.heads, this.headTimes);
+  }
+
+  /** @internal A live socket's transport keeps messages for `update()` to take. */
+  polls(socket: ManagedSocket): void {
+    if (this.live.has(socket)) this.pollers.add(socket);
+  }
+
   /** @internal Entries waiting (see {@link EventSource}). */
   get waiting(): number {
     return this.length;
@@ -136,6 +156,7 @@ export class SocketManager {
   /** @internal A socket's last `closed` was dispatched. */
   leave(socket: ManagedSocket): void {
     if (!this.live.delete(socket)) return;
+    this.pollers.delete(socket);
     addTotals(this.retired, socket.stats);
   }
 

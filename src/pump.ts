@@ -22,6 +22,8 @@ export interface EventSource {
   readonly waiting: number;
   /** Set by the pump while it runs: an `update()` from one of the source's own handlers is refused. */
   pumping: boolean;
+  /** Take into the queue what waits outside it (a transport's {@link Inbox}); called first. */
+  poll?(): void;
   /** Take the oldest step and dispatch its event; false when no handler ran (coalesced away, stale). */
   dispatchNext(): boolean;
   /**
@@ -46,6 +48,7 @@ export function pump(source: EventSource, budget: UpdateBudget | undefined, mana
   }
   if (source.pumping) throw new InvalidStateError('update() was called from one of its own handlers.');
   if (budget !== undefined) checkBudget(budget);
+  source.poll?.();
   let steps = source.waiting;
   if (steps === 0) return 0;
   let limit = Number.POSITIVE_INFINITY;

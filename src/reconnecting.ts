@@ -21,6 +21,7 @@ import { checkRetry, DEFAULTS, delayFor, isFinalEnd, type ReconnectOptions, type
 import type { BinaryWriter } from './sender.js';
 import { addTotals, newTotals, type ReconnectingStats } from './stats.js';
 import { timerDelay } from './timers.js';
+import type { Inbox } from './transport.js';
 import { checkSendRange, toPayload } from './validate.js';
 import { WebSocket, type WebSocketOptions } from './websocket.js';
 
@@ -150,6 +151,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
 
   /** Events waiting for `update()`. */
   get queuedEvents(): number {
+    this.poll();
     return this.waiting;
   }
 
@@ -299,6 +301,16 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
 
   /** @internal Set while `update()` runs (see {@link EventSource}). */
   pumping = false;
+
+  /** @internal The current connection's inbox (see `WebSocket.inbox`). */
+  get inbox(): Inbox | undefined {
+    return this.socket.inbox;
+  }
+
+  /** @internal Take what waits in the current connection's inbox (see {@link EventSource}). */
+  poll(): void {
+    this.socket.poll();
+  }
 
   /** @internal Events waiting: the current connection's, and a `closed` of its own. */
   get waiting(): number {

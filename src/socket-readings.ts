@@ -5,11 +5,12 @@
  */
 import type { Dispatcher } from './dispatch.js';
 import type { Heartbeat } from './heartbeat.js';
+import { drainInbox } from './inbox.js';
 import type { WebSocketState } from './options.js';
 import type { EventQueue } from './queue.js';
 import type { Outgoing } from './sender.js';
 import { type Backlog, backlogOf, type SocketStats, socketStats } from './stats.js';
-import type { Transport } from './transport.js';
+import type { Inbox, Transport } from './transport.js';
 
 /** @internal A socket's states, in the order it goes through them. */
 export const STATE_IDLE = 0;
@@ -76,13 +77,28 @@ export abstract class SocketReadings {
     return this.dispatcher.eventTime;
   }
 
+  /** @internal Where the transport keeps messages for `update()` to take, if it does. */
+  get inbox(): Inbox | undefined {
+    return this.transport.inbox;
+  }
+
+  /**
+   * @internal Take what waits in the transport's inbox into the queue (see `EventSource.poll`):
+   * before each `update()`, and before the readings of what waits, so they count it.
+   */
+  poll(): void {
+    drainInbox(this.transport.inbox);
+  }
+
   /** Events waiting for `update()`. */
   get queuedEvents(): number {
+    this.poll();
     return this.queue.length;
   }
 
   /** Counters since the socket opened (a new object each read). */
   get stats(): SocketStats {
+    this.poll();
     return socketStats(this.queue, this.outgoing.counts, this.latency);
   }
 
@@ -120,6 +136,7 @@ export abstract class SocketReadings {
 
   /** What waits for `update()`: a game back from a background tab can decide how to catch up. */
   get backlog(): Backlog {
+    this.poll();
     return backlogOf(this.queue);
   }
 }

@@ -70,6 +70,18 @@ export interface KeepAlive {
   readonly closeAfterNoMessage: number;
 }
 
+/**
+ * Messages that wait outside the event loop (the worker transport's shared ring): no task on the
+ * page's thread announces them, so `update()` takes them itself before it dispatches. Times are
+ * arrival times on the `performance.now()` clock; `Infinity` means none.
+ */
+export interface Inbox {
+  /** Take what has arrived; returns the arrival time of the oldest message taken and not yet handed over. */
+  collect(): number;
+  /** Hand the oldest message taken to the transport's sink; returns the next one's arrival time. */
+  deliverOne(): number;
+}
+
 /** Options a transport gets from `connect()`. */
 export interface ConnectOptions {
   /** Report fragments one by one through `sink.fragment` instead of assembled messages. */
@@ -89,6 +101,8 @@ export interface Transport {
   readonly canPause: boolean;
   /** Whether the transport runs the heartbeat's timers itself (`ConnectOptions.keepAlive`). */
   readonly keepsAlive?: boolean;
+  /** Where messages wait for `update()` to take them, outside the event loop (absent: the transport reports each itself). */
+  readonly inbox?: Inbox | undefined;
   /** Whether the transport can report fragments (`incompleteFrame`). */
   readonly canStreamFragments: boolean;
   /** Bytes accepted by `send()` and not yet written to the network. */

@@ -180,6 +180,7 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions>
         heartbeat: this.heartbeat,
         keepAlive: this.heartbeat?.keepAlive,
       });
+      if (this.manager !== null && this.transport.inbox !== undefined) this.manager.polls(this.managedAs);
     } catch (cause) {
       // A network failure never throws at the game: it arrives through update() like any other.
       this.queue.error(startFailedError(this.url, cause));

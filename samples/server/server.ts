@@ -52,7 +52,12 @@ export async function startGameServer({
         if (file === undefined) response.writeHead(404).end('not found');
         else
           response
-            .writeHead(200, { 'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream' })
+            .writeHead(200, {
+              'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream',
+              // Cross-origin isolated pages: the worker transport shares its ring with the page.
+              'cross-origin-opener-policy': 'same-origin',
+              'cross-origin-embedder-policy': 'require-corp',
+            })
             .end(file.data);
       },
       () => response.writeHead(500).end(),

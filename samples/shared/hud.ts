@@ -99,6 +99,9 @@ export function exposeForTests(client: RoomClient, engine: string): void {
     get reconnects() {
       return client.socket.stats.reconnects;
     },
+    get isolated() {
+      return globalThis.crossOriginIsolated;
+    },
     get viaWorker() {
       return client.viaWorker;
     },

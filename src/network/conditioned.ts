@@ -96,6 +96,10 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
   get canStreamFragments(): boolean {
     return this.inner.canStreamFragments;
   }
+  /** The inner transport's: what it holds for `update()` comes through the lab like the rest. */
+  get inbox(): Transport['inbox'] {
+    return this.inner.inbox;
+  }
   /** What waits on the uplink counts: a saturated 3G uplink shows here, as it would in the socket's buffer. */
   get bufferedAmount(): number {
     return this.up.waitingBytes + this.inner.bufferedAmount;

@@ -10,6 +10,7 @@ import { timerDelay } from '../timers.js';
 import type {
   ConnectOptions,
   HeartbeatSink,
+  Inbox,
   KeepAlive,
   Transport,
   TransportOptions,
@@ -29,6 +30,8 @@ export interface NativeSocket {
   onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null;
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Where its messages wait for `update()`, if they do (the worker's shared ring). */
+  readonly inbox?: Inbox | undefined;
 }
 
 /** Where a native socket that receives messages in batches (the worker's) reports them. */
@@ -72,6 +75,10 @@ export class BrowserTransport implements Transport, BatchTarget {
 
   get bufferedAmount(): number {
     return this.native === null ? 0 : this.native.bufferedAmount;
+  }
+
+  get inbox(): Inbox | undefined {
+    return this.native?.inbox;
   }
 
   connect(sink: TransportSink, { heartbeat, keepAlive }: ConnectOptions): void {

@@ -6,11 +6,11 @@
  */
 import type { BatchTarget } from './browser.js';
 
-const TEXT_RECORD = 1;
-const BINARY_RECORD = 2;
-const TIME_AT = 1;
-const LENGTH_AT = 9;
-const RECORD_HEADER = 13;
+export const TEXT_RECORD = 1;
+export const BINARY_RECORD = 2;
+export const TIME_AT = 1;
+export const LENGTH_AT = 9;
+export const RECORD_HEADER = 13;
 
 /** Hand each message of `batch` to the transport's sink; the last one's arrival is when the server was heard. */
 export function readBatch(batch: ArrayBuffer, { sink, heartbeat }: BatchTarget): void {
@@ -31,11 +31,12 @@ export function readBatch(batch: ArrayBuffer, { sink, heartbeat }: BatchTarget):
 
 /**
  * The worker's side, as plain ES2017 source: `record(isText, time, payload)` keeps a message,
- * `flush()` posts what was kept as one transferred batch.
+ * `flush()` posts what was kept as one transferred batch (counted in `batchesPosted`).
  */
 export const BATCH_WRITER = `
 var records = []; // kind, time, payload, kind, time, payload...
 var recordBytes = 0;
+var batchesPosted = 0;
 function record(isText, time, payload) {
   records.push(isText ? ${TEXT_RECORD} : ${BINARY_RECORD}, time, payload);
   recordBytes += ${RECORD_HEADER} + payload.length;
@@ -57,6 +58,7 @@ function flush() {
   }
   records = [];
   recordBytes = 0;
+  batchesPosted++;
   postMessage(batch, [batch]);
 }
 `;

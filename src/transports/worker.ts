@@ -1,8 +1,10 @@
 /**
  * The worker transport (browsers, opt-in): the native WebSocket lives in a dedicated Web Worker,
- * so the page's thread no longer pays the browser's event dispatch for every message. The worker
- * packs the messages of each burst into one transferred ArrayBuffer; here each message goes to
- * the queue as a range of that buffer, and `update()` dispatches as usual.
+ * so the page's thread no longer pays the browser's event dispatch for every message. On a
+ * cross-origin isolated page the worker writes each message into a shared ring that `update()`
+ * reads itself (worker-ring.ts): no page task per message at all. Elsewhere it packs the messages
+ * of each burst into one transferred ArrayBuffer; here each message goes to the queue as a range
+ * of that buffer, and `update()` dispatches as usual.
  *
  * It is the browser transport driving a {@link WorkerSocket} instead of the page's WebSocket: a
  * {@link NativeSocket} whose other end is the worker, so connection, close handshake, timeouts
@@ -11,11 +13,15 @@
 import type { Transport, TransportOptions } from '../transport.js';
 import { type BatchTarget, BrowserTransport, type NativeSocket } from './browser.js';
 import { BATCH_WRITER, readBatch } from './worker-batch.js';
+import { RING_WRITER, RingReader, sharedRing } from './worker-ring.js';
 
 /**
  * The worker transport (browsers): the socket's native WebSocket runs in a Web Worker of its
- * own, and the page's thread gets its messages in batches. Pass it as the `transport` option.
- * The page needs to allow `blob:` workers if it sets a Content Security Policy (`worker-src blob:`).
+ * own. On a cross-origin isolated page (served with `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp`) `update()` reads its messages from memory it shares
+ * with the worker, with no task on the page's thread; elsewhere the page gets them in batches.
+ * Pass it as the `transport` option. The page needs to allow `blob:` workers if it sets a
+ * Content Security Policy (`worker-src blob:`).
  *
  * @example
  * ```ts
@@ -60,6 +66,8 @@ class WorkerSocket implements NativeSocket {
   onerror: (() => void) | null = null;
   /** Unused: messages come in batches, straight to the transport's sink. */
   onmessage: ((event: MessageEvent) => void) | null = null;
+  /** The shared ring `update()` reads, on a cross-origin isolated page. */
+  readonly inbox: RingReader | undefined;
   private readonly worker: Worker;
   private closeHandler: ((event: CloseInfo) => void) | null = null;
   private outgoing: Array<string | ArrayBuffer> = [];
@@ -74,9 +82,11 @@ class WorkerSocket implements NativeSocket {
     protocols: string[] | undefined,
     private readonly batches: BatchTarget,
   ) {
+    const ring = sharedRing();
+    this.inbox = ring === undefined ? undefined : new RingReader(ring, batches);
     this.worker = new Worker(workerUrl());
     this.worker.onmessage = this.onWorkerMessage;
-    this.worker.postMessage({ type: 'connect', url, protocols, keepAlive: batches.keepAlive });
+    this.worker.postMessage({ type: 'connect', url, protocols, keepAlive: batches.keepAlive, ring });
   }
 
   get onclose(): ((event: CloseInfo) => void) | null {
@@ -127,8 +137,11 @@ class WorkerSocket implements NativeSocket {
 
   private readonly onWorkerMessage = (event: MessageEvent<ArrayBuffer | FromWorker>): void => {
     const message = event.data;
+    // What the worker wrote into the ring came before whatever it posts next.
+    this.inbox?.drain();
     if (message instanceof ArrayBuffer) {
       readBatch(message, this.batches);
+      this.inbox?.batchRead();
       return;
     }
     switch (message.type) {
@@ -181,6 +194,7 @@ var native = null;
 var flushScheduled = false;
 var bufferPoll;
 ${BATCH_WRITER}
+${RING_WRITER}
 function reportBuffered(acknowledged) {
   clearTimeout(bufferPoll);
   var amount = native === null ? 0 : native.bufferedAmount;
@@ -231,7 +245,9 @@ function connect(url, protocols, settings) {
     lastHeard = performance.now();
     var isText = typeof message.data === "string";
     var payload = isText ? encoder.encode(message.data) : new Uint8Array(message.data);
-    record(isText, performance.timeOrigin + message.timeStamp, payload);
+    var time = performance.timeOrigin + message.timeStamp;
+    if (ringPut(isText, time, payload)) return;
+    record(isText, time, payload);
     if (!flushScheduled) {
       flushScheduled = true;
       setTimeout(flush, 0);
@@ -250,7 +266,10 @@ function connect(url, protocols, settings) {
 
 onmessage = function (event) {
   var command = event.data;
-  if (command.type === "connect") connect(command.url, command.protocols, command.keepAlive);
+  if (command.type === "connect") {
+    if (command.ring) useRing(command.ring);
+    connect(command.url, command.protocols, command.keepAlive);
+  }
   else if (command.type === "send") {
     for (var i = 0; i < command.data.length; i++) if (native !== null) native.send(command.data[i]);
     reportBuffered(1);

@@ -16,10 +16,18 @@ export interface BrowserHarness {
   /** `127.0.0.1:PORT` of that server. */
   host: string;
   page: Page;
-  /** Errors the page threw. */
+  /** Open another page of the same browser: `/` as `page`, or `/isolated`, the same page cross-origin isolated (COOP/COEP). */
+  openPage(path: '/' | '/isolated'): Promise<Page>;
+  /** Errors the pages threw. */
   pageErrors: string[];
   close(): Promise<void>;
 }
+
+/** What makes a page cross-origin isolated (`crossOriginIsolated`: SharedArrayBuffer may be shared with workers). */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+} as const;
 
 export async function startBrowserHarness(): Promise<BrowserHarness> {
   execFileSync(process.execPath, ['scripts/build-browser.mjs'], { stdio: 'inherit' });
@@ -30,22 +38,29 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     else if (request.url === '/devtools.js')
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(DEVTOOLS_BUNDLE));
     else if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    else if (request.url === '/isolated')
+      response.writeHead(200, { 'content-type': 'text/html', ...ISOLATION_HEADERS }).end(html);
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(http.address() as AddressInfo).port}`;
   const browser: Browser = await launchChromium();
-  const page = await browser.newPage();
   const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.goto(`http://${host}/`);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
-    timeout: 10_000,
-  });
+  const openPage = async (path: '/' | '/isolated'): Promise<Page> => {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`${path}: ${String(error)}`));
+    await page.goto(`http://${host}${path}`);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
+      timeout: 10_000,
+    });
+    return page;
+  };
+  const page = await openPage('/');
   return {
     http,
     host,
     page,
+    openPage,
     pageErrors,
     async close() {
       await browser.close();

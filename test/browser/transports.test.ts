@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { type BrowserHarness, BUNDLE, runScenario, startBrowserHarness } from './harness.js';
@@ -53,19 +54,32 @@ type Scenario =
   | 'refusals'
   | 'manager'
   | 'appPing'
-  | 'burst';
+  | 'burst'
+  | 'heldThread';
 
+let page: Page;
 function scenario(name: Scenario, url: string = base): Promise<unknown[]> {
-  return runScenario(harness.page, name, url) as Promise<unknown[]>;
+  return runScenario(page, name, url) as Promise<unknown[]>;
 }
 
-// Every scenario runs through both browser transports: the page's own WebSocket, and the
-// worker transport (that WebSocket in a Web Worker, messages handed over in batches).
-describe.each(['native', 'worker'] as const)('browser transport in Chromium (%s)', (transport) => {
+// Every scenario runs through each browser transport: the page's own WebSocket; the worker
+// transport (that WebSocket in a Web Worker), messages handed over in posted batches; and the
+// worker transport on a cross-origin isolated page, messages in a ring shared with the worker.
+describe.each(['native', 'worker', 'worker+ring'] as const)('browser transport in Chromium (%s)', (transport) => {
   beforeAll(async () => {
-    await harness.page.evaluate((mode) => {
-      (window as unknown as { transport: string }).transport = mode;
+    page = transport === 'worker+ring' ? await harness.openPage('/isolated') : harness.page;
+    const isolated = await page.evaluate((mode) => {
+      (window as unknown as { transport: string }).transport = mode === 'native' ? 'native' : 'worker';
+      return globalThis.crossOriginIsolated;
     }, transport);
+    expect(isolated).toBe(transport === 'worker+ring');
+  });
+
+  it('update() takes what arrived while the page’s thread was held, with no task in between only from the shared ring', async () => {
+    const { dispatched, total } = (await scenario('heldThread')) as unknown as { dispatched: number; total: number };
+    expect(total).toBe(50); // every echo, by the close
+    // The posted paths need a task on the page's thread to hand each message (or batch) over.
+    expect(dispatched).toBe(transport === 'worker+ring' ? 50 : 0);
   });
 
   it('1000 sends in one frame all come back, in order; eventTime is on the page’s clock', async () => {
@@ -75,7 +89,7 @@ describe.each(['native', 'worker'] as const)('browser transport in Chromium (%s)
       bufferedAfterSends: number;
       workersStarted: number;
     };
-    expect(result.workersStarted > 0).toBe(transport === 'worker');
+    expect(result.workersStarted > 0).toBe(transport !== 'native');
     const expected = Array.from({ length: 500 }, (_, i) => [`t${i}`, i + 0.5]).flat();
     expect(result.echoed).toEqual(expected);
     expect(result.clockOk).toBe(true);
@@ -152,7 +166,7 @@ describe.each(['native', 'worker'] as const)('browser transport in Chromium (%s)
   });
 
   it('each socket’s worker is gone once the socket has closed', async () => {
-    const workers = await harness.page.evaluate(async () => {
+    const workers = await page.evaluate(async () => {
       const counts = (window as unknown as { workers: { started: number; ended: number } }).workers;
       const deadline = performance.now() + 2000; // the refusals scenario's socket closes on its own
       while (counts.ended < counts.started && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -22,6 +22,7 @@ interface GameView {
   chat: string[];
   state: string;
   viaWorker: boolean;
+  isolated: boolean;
 }
 
 const game = (page: Page): Promise<GameView> =>
@@ -33,6 +34,7 @@ const game = (page: Page): Promise<GameView> =>
       chat: view.chat,
       state: view.state,
       viaWorker: view.viaWorker,
+      isolated: view.isolated,
     };
   });
 
@@ -90,6 +92,8 @@ describe('PixiJS and Babylon.js samples in Chromium', () => {
     );
     const [pixiView, babylonView] = [await game(pixi), await game(babylon)];
     expect([pixiView.viaWorker, babylonView.viaWorker]).toEqual([false, true]);
+    // The sample server makes its pages cross-origin isolated: the worker transport uses its shared ring.
+    expect([pixiView.isolated, babylonView.isolated]).toEqual([true, true]);
     expect(pixiView.myId).toBeGreaterThan(0);
     expect(babylonView.myId).toBeGreaterThan(0);
     expect(pixiView.playerIds).toContain(babylonView.myId);

@@ -26,6 +26,19 @@ beforeAll(async () => {
       client.close(4001, 'server done');
     } else if (request.url === '/pong') {
       client.on('message', (data) => client.send(String(data) === 'ping' ? 'pong' : `echo ${data}`));
+    } else if (request.url === '/echo-late') {
+      // Echoes 50 ms later: they arrive while the page's thread is held, none before.
+      client.on('message', (data) => setTimeout(() => client.send(String(data)), 50));
+    } else if (request.url === '/ring-flood') {
+      // 600 messages of 1 KB (1.2 times the shared ring), one of 300 KB (larger than it) among them, then 'done'.
+      client.on('message', () => {
+        for (let i = 0; i < 600; i++) {
+          const payload = Buffer.alloc(i === 300 ? 300 * 1024 : 1024);
+          payload.writeUInt32LE(i, 0);
+          client.send(payload);
+        }
+        client.send('done');
+      });
     } else if (request.url === '/flood') {
       for (let i = 0; i < 200; i++) client.send(`f${i}`);
     }
@@ -55,7 +68,8 @@ type Scenario =
   | 'manager'
   | 'appPing'
   | 'burst'
-  | 'heldThread';
+  | 'heldThread'
+  | 'ringFlood';
 
 let page: Page;
 function scenario(name: Scenario, url: string = base): Promise<unknown[]> {
@@ -133,6 +147,13 @@ describe.each(['native', 'worker', 'worker+ring'] as const)('browser transport i
     expect(log[0]).toEqual(['error', 'connection_failed']);
     expect((log[1] as string[])[1]).toMatch(/^connection_failed: Could not connect/);
     expect(log[2]).toEqual(['closed', 1006, '']);
+  });
+
+  it('more than the shared ring holds while not pumped, and a message larger than it: all arrive, in order', async () => {
+    const { indices, sizes } = (await scenario('ringFlood')) as unknown as { indices: number[]; sizes: number[] };
+    expect(indices).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    expect(sizes[300]).toBe(300 * 1024);
+    expect(sizes.filter((size) => size === 1024)).toHaveLength(599);
   });
 
   it('a flood past the hard cap while not pumped fails loudly with queue_overflow, keeping what came first', async () => {

@@ -151,6 +151,36 @@ const WORKLOADS = [
   ],
 ];
 
+// Workload 12, the browser transports in headless Chromium (bench/browser.mjs), where Chromium is installed.
+if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+  WORKLOADS.push([
+    'browser',
+    '12. browser: page thread, input',
+    ['native', 'worker', 'worker+ring'],
+    [
+      ['msgsPerSec', 'msgs/s, 100k x 64 B, 60 fps frames busy 12 ms', 'higher'],
+      [
+        'mainThreadNsPerMsg',
+        "page thread ns/msg (TaskDuration beyond the frames' work)",
+        'lower',
+        { max: 5000, variant: 'worker+ring' },
+      ],
+      [
+        'inputArrivalToDispatchP99Frames',
+        'arrival→dispatch p99 in frames, 60 Hz snapshots under held key + 1 kHz drag',
+        'lower',
+        { max: 1, variant: 'worker+ring' },
+      ],
+      ['inputSendToDispatchP99Ms', 'server send→dispatch p99 ms, same', 'lower'],
+      ['inputSendToDispatchP99Frames', 'server send→dispatch p99 in frames, same', 'lower'],
+      ['inputFrameMs', 'frame ms (median rAF gap), same', 'lower'],
+    ],
+  ]);
+} else
+  process.stderr.write(
+    'Chromium is not installed (npm run setup:test installs it): the browser workload is left out\n',
+  );
+
 // Workloads 1 and 3 inside Bun and Deno, next to each runtime's own WebSocket (bench/runtime-worker.mjs),
 // for the runtimes scripts/setup-test-deps.sh installed into .runtimes/.
 const RUNTIME_BIN = join(here, '..', '.runtimes', 'node_modules', '.bin');
@@ -205,7 +235,10 @@ function runWorker(name, variant, url) {
   return new Promise((resolve) => {
     const [runtime, workload] = name.includes(':') ? name.split(':') : ['node', name];
     let command = process.execPath;
-    let args = ['--expose-gc', join(here, 'worker.mjs'), workload, variant, url];
+    let args =
+      workload === 'browser'
+        ? [join(here, 'browser.mjs'), variant, url]
+        : ['--expose-gc', join(here, 'worker.mjs'), workload, variant, url];
     if (runtime !== 'node') {
       command = join(RUNTIME_BIN, runtime);
       const script = join(here, 'runtime-worker.mjs');

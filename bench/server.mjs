@@ -14,6 +14,8 @@
 //         from a 1 ms tick: R binary entity updates/s of S bytes ([u8 1][u8][u16 id][u32 k][f32...]),
 //         and a B-byte snapshot every M ms (+0..16 ms) ([u8 2][u8][u16 n][u32 seq][f64 sent ms][n x 32 B]);
 //         each tick's frames in one write, never waiting for drain; then text {"flowDone":sent,"bigSent":n}
+//   {"cmd":"snapshots","count":N,"everyMs":E,"size":S}  N binary snapshots of S bytes, one every E ms:
+//         [u32 index][f64 epoch ms when sent] then zeros (the browser workload), then text "done"
 //         /idle    never sends anything (manager workload)
 import { WebSocketServer } from 'ws';
 
@@ -38,6 +40,7 @@ function header(b0, length) {
   return h;
 }
 const textFrame = (text) => Buffer.concat([header(0x81, Buffer.byteLength(text)), Buffer.from(text)]);
+const binaryFrame = (bytes) => Buffer.concat([header(0x82, bytes.length), bytes]);
 
 /** Write `count` binary frames of `size` bytes carrying their index, honouring backpressure. */
 function stream(socket, count, size, done) {
@@ -122,6 +125,19 @@ function command(socket, cmd) {
     setTimeout(tick, Math.random() * cmd.maxGapMs);
   } else if (cmd.cmd === 'flow') {
     flow(socket, cmd);
+  } else if (cmd.cmd === 'snapshots') {
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (socket.destroyed) return void clearInterval(timer);
+      if (sent >= cmd.count) {
+        clearInterval(timer);
+        return void socket.write(textFrame('done'));
+      }
+      const payload = Buffer.alloc(Math.max(12, cmd.size | 0));
+      payload.writeUInt32LE(sent++, 0);
+      payload.writeDoubleLE(performance.timeOrigin + performance.now(), 4);
+      socket.write(binaryFrame(payload));
+    }, cmd.everyMs);
   } else if (cmd.cmd === 'paced') {
     let sent = 0;
     const timer = setInterval(() => {

@@ -75,7 +75,7 @@ export class RingReader implements Inbox {
     const start = at + RECORD_HEADER;
     const end = start + this.takenView.getUint32(at + LENGTH_AT, true);
     this.next = end;
-    this.target.heartbeat?.heard(time);
+    if (end === taken.length) this.target.heartbeat?.heard(time); // the last one taken: when the server was heard
     this.target.sink.message(taken, start, end, taken[at] === TEXT_RECORD, time);
     return this.headTime();
   }

@@ -17,11 +17,14 @@ import type { NetworkLab } from './network/lab.js';
 import { kManagedAs, type SocketEvents } from './options.js';
 import { Outbox } from './outbox.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
+import { ReconnectingReadings, type ReconnectingState } from './reconnecting-readings.js';
 import { checkRetry, DEFAULTS, delayFor, isFinalEnd, type ReconnectOptions, type SendPolicy } from './retry.js';
 import type { BinaryWriter } from './sender.js';
-import { addTotals, newTotals, type ReconnectingStats } from './stats.js';
+
+export type { ReconnectingState } from './reconnecting-readings.js';
+
+import { addTotals } from './stats.js';
 import { timerDelay } from './timers.js';
-import type { Inbox } from './transport.js';
 import { checkSendRange, toPayload } from './validate.js';
 import { WebSocket, type WebSocketOptions } from './websocket.js';
 
@@ -30,9 +33,6 @@ export interface ReconnectingWebSocketOptions extends WebSocketOptions {
   /** Retry and send policy. */
   reconnect?: ReconnectOptions;
 }
-
-/** Where a reconnecting socket is. `'reconnecting'`: waiting for the next attempt, or making it. */
-export type ReconnectingState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
 /** Handler signatures: those of a `WebSocket`, with this object first, plus the reconnect events. */
 export interface ReconnectingWebSocketEvents
@@ -75,7 +75,10 @@ const EVENTS: ReadonlySet<string> = new Set<keyof ReconnectingWebSocketEvents>([
  * app.ticker.add(() => socket.update());
  * ```
  */
-export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketOptions> implements ManagedSocket {
+export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketOptions>
+  extends ReconnectingReadings
+  implements ManagedSocket
+{
   /** The `WebSocket` class of the platform (set by the entry point). */
   static socketClass: SocketClass | undefined = undefined;
 
@@ -90,9 +93,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     url: string | URL,
     options?: WebSocketOptions,
   ) => WebSocket;
-  private socket: WebSocket;
   private readonly manager: SocketManager | null;
-  private stateValue: ReconnectingState = 'idle';
   /** Failed attempts in a row: connections refused, and those that dropped before `minUptime`. */
   private failures = 0;
   /** When the current connection opened (0: not open). */
@@ -101,17 +102,11 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   private closeRequested = false;
   private lastError: WebSocketError | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** A `closed` with no socket to carry it (closed while waiting to reconnect), and its arrival number. */
-  private pendingClosed: [number, string] | null = null;
-  private pendingSeq = -1;
-  private readonly outbox: Outbox;
   private readonly lifecycle: LifecycleSource | undefined;
-  private reconnects = 0;
-  /** The counters of the connections before the current one. */
-  private readonly earlier = newTotals();
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
   constructor(url: string | URL, options: Options & { reconnect?: ReconnectOptions } = {} as Options) {
+    super();
     this.retry = checkRetry({ ...DEFAULTS, ...options.reconnect });
     this.outbox = new Outbox(this.retry.maxQueuedSends, this.retry.maxQueuedAge);
     const { reconnect: _retry, ...socketOptions } = options;
@@ -132,67 +127,6 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     // onHandlerError gets this object as the socket: the one the game's handlers receive.
     const onError = options.onHandlerError as ((error: unknown, socket: ReconnectingWebSocket) => void) | undefined;
     this.handlers = new Handlers<ReconnectingWebSocket>(this, EVENTS, onError);
-  }
-
-  /** Where it is now. `isOpen` is true only while `'open'`. */
-  get state(): ReconnectingState {
-    return this.stateValue;
-  }
-
-  /** True while connected, as the game sees it (set by `open`, cleared by `reconnecting`/`closed`). */
-  get isOpen(): boolean {
-    return this.stateValue === 'open';
-  }
-
-  /** Arrival time of the event being dispatched (see `WebSocket.eventTime`). */
-  get eventTime(): number {
-    return this.socket.eventTime;
-  }
-
-  /** Events waiting for `update()`. */
-  get queuedEvents(): number {
-    this.poll();
-    return this.waiting;
-  }
-
-  /** Smoothed round trip of the current connection, ms. */
-  get latency(): number {
-    return this.socket.latency;
-  }
-
-  /** How much the current connection's round trip varies, ms (see `WebSocket.jitter`). */
-  get jitter(): number {
-    return this.socket.jitter;
-  }
-
-  /**
-   * The server's clock at local time `localTime`, as the current connection estimates it (see
-   * `WebSocket.serverNow`); a new connection starts a new estimate, as a restarted server
-   * starts a new clock.
-   */
-  serverNow(localTime: number = performance.now()): number | undefined {
-    return this.socket.serverNow(localTime);
-  }
-
-  /**
-   * Counters of all its connections (messages, bytes, drops, coalesced: totals that never go
-   * back), the current connection's queue and latency, plus reconnects and the send queue.
-   */
-  get stats(): ReconnectingStats {
-    const current = this.socket.stats;
-    const earlier = this.earlier;
-    return {
-      ...current,
-      messagesIn: current.messagesIn + earlier.messagesIn,
-      bytesIn: current.bytesIn + earlier.bytesIn,
-      messagesOut: current.messagesOut + earlier.messagesOut,
-      bytesOut: current.bytesOut + earlier.bytesOut,
-      coalesced: current.coalesced + earlier.coalesced,
-      droppedSends: current.droppedSends + earlier.droppedSends + this.outbox.dropped,
-      reconnects: this.reconnects,
-      queuedSends: this.outbox.length,
-      expiredSends: this.outbox.expired,
-    };
   }
 
   /** Add a handler (see `WebSocket.on`); it stays through reconnects. */
@@ -301,26 +235,6 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
 
   /** @internal Set while `update()` runs (see {@link EventSource}). */
   pumping = false;
-
-  /** @internal The current connection's inbox (see `WebSocket.inbox`). */
-  get inbox(): Inbox | undefined {
-    return this.socket.inbox;
-  }
-
-  /** @internal Take what waits in the current connection's inbox (see {@link EventSource}). */
-  poll(): void {
-    this.socket.poll();
-  }
-
-  /** @internal Events waiting: the current connection's, and a `closed` of its own. */
-  get waiting(): number {
-    return this.socket.waiting + (this.pendingClosed === null ? 0 : 1);
-  }
-
-  /** @internal Arrival number of its own oldest event (for the manager), -1 when none. */
-  get headSeq(): number {
-    return this.pendingClosed === null ? -1 : this.pendingSeq;
-  }
 
   /** @internal The current connection's oldest event, or the `closed` it queued itself. */
   dispatchNext(): boolean {

@@ -10,6 +10,7 @@
 // thread is held (its pings run in the worker), and a ReconnectingWebSocket waiting out a backoff
 // redials at once on resume (while it
 // waits it has no connection to carry events: its reconnecting and open events tell the game).
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
 import { type BrowserHarness, startBrowserHarness } from './harness.js';
@@ -69,7 +70,17 @@ afterAll(async () => {
   await harness?.close();
 });
 
-const page = () => harness.page;
+type Mode = 'native' | 'worker' | 'worker+ring';
+let current: Page | undefined;
+let isolated: Page | undefined;
+const page = () => current ?? harness.page;
+/** Run the next sockets through `mode`: worker+ring is the worker transport on a cross-origin isolated page (the shared ring). */
+async function use(mode: Mode): Promise<void> {
+  current = mode === 'worker+ring' ? (isolated ??= await harness.openPage('/isolated')) : harness.page;
+  await current.evaluate((m) => {
+    (window as unknown as { transport: string }).transport = m === 'native' ? 'native' : 'worker';
+  }, mode);
+}
 const state = () =>
   page().evaluate(() => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,12 +111,8 @@ async function stop(): Promise<LifecycleState> {
   return page().evaluate(() => (window as unknown as { lifecycle: { stop(): LifecycleState } }).lifecycle.stop());
 }
 
-describe.each(['native', 'worker'] as const)('a frozen page (%s transport)', (transport) => {
-  beforeAll(async () => {
-    await page().evaluate((mode) => {
-      (window as unknown as { transport: string }).transport = mode;
-    }, transport);
-  });
+describe.each(['native', 'worker', 'worker+ring'] as const)('a frozen page (%s transport)', (transport) => {
+  beforeAll(() => use(transport));
 
   it('keeps a live connection frozen past its silence limit, times no round trip across the freeze, and tells the game', async () => {
     await start('/live');
@@ -128,7 +135,7 @@ describe.each(['native', 'worker'] as const)('a frozen page (%s transport)', (tr
     quietKills.clear();
     await start('/dies'); // goes half-open once the client is quiet for 500 ms
     await freeze(2500);
-    if (transport === 'worker') {
+    if (transport !== 'native') {
       // the worker's pings went on while the page was frozen: the server never saw a quiet client
       await sleep(1500);
       const after = await stop();
@@ -154,11 +161,9 @@ describe.each(['native', 'worker'] as const)('a frozen page (%s transport)', (tr
   });
 });
 
-describe.each(['native', 'worker'] as const)('a server that answers nothing (%s transport)', (mode) => {
+describe.each(['native', 'worker', 'worker+ring'] as const)('a server that answers nothing (%s transport)', (mode) => {
   it('fails the connection with timeout, then closed 1006, once closeAfterNoMessage has passed', async () => {
-    await page().evaluate((transport) => {
-      (window as unknown as { transport: string }).transport = transport;
-    }, mode);
+    await use(mode);
     await start('/mute');
     await page().waitForFunction(
       () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length > 0,
@@ -174,29 +179,26 @@ describe.each(['native', 'worker'] as const)('a server that answers nothing (%s 
 describe('a page frozen past the server’s idle timeout', () => {
   it.each([
     ['worker', [], [1000]],
+    ['worker+ring', [], [1000]],
     ['native', ['connection_lost'], [1006]],
   ] as const)(
     '%s transport: the worker’s own pings keep the connection; the page’s stop with it',
     async (mode, errors, closed) => {
-      await page().evaluate((transport) => {
-        (window as unknown as { transport: string }).transport = transport;
-      }, mode);
+      await use(mode);
       await start('/idle-kills');
       await freeze(2500);
       await sleep(600);
       const after = await stop();
       expect(after.errors.map(([code]) => code)).toEqual(errors);
       expect(after.closed).toEqual(closed);
-      if (mode === 'worker') expect(after.latency).toBeLessThan(50); // replies timed by the worker's clock
+      if (mode !== 'native') expect(after.latency).toBeLessThan(50); // replies timed by the worker's clock
     },
   );
 });
 
 describe('the network lost and back (DevTools: Network.emulateNetworkConditions offline)', () => {
   it('a ReconnectingWebSocket waiting out a 30 s backoff redials at once when the network is back', async () => {
-    await page().evaluate(() => {
-      (window as unknown as { transport: string }).transport = 'native';
-    });
+    await use('native');
     await start('/closes', { reconnecting: true, backoff: 30000 });
     await page().waitForFunction(
       () => !(window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.isOpen,
@@ -227,9 +229,7 @@ describe('the network lost and back (DevTools: Network.emulateNetworkConditions 
 
 describe('a ReconnectingWebSocket frozen during its backoff', () => {
   it('redials at once on resume instead of waiting out a 30 s backoff', async () => {
-    await page().evaluate(() => {
-      (window as unknown as { transport: string }).transport = 'native';
-    });
+    await use('native');
     await start('/closes', { reconnecting: true, backoff: 30000 });
     await page().waitForFunction(
       () =>

@@ -11,7 +11,8 @@
 //     Input.dispatchKeyEvent) and drags the mouse (Input.dispatchMouseEvent), as fast as the page
 //     takes them; the page's input handlers do 1 ms of work each, its frames 6 ms; server send ->
 //     dispatch (epoch clocks of one machine) and arrival (eventTime: where the WebSocket's event
-//     ran, the page or the worker) -> dispatch, also in frames of the page's own frame time.
+//     ran, the page or the worker) -> dispatch, also in frames of the page's own frame time, and
+//     how many update() calls began after a message reached the machine before one dispatched it.
 // Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -70,11 +71,18 @@ window.snapshots = async (url, seconds, inputWorkMs) => {
   addEventListener('keydown', () => inputs++);
   addEventListener('mousemove', () => inputs++);
   const waits = [];
+  // When each update() began; for each message when it was sent (on this page's clock) and
+  // which update dispatched it.
+  const updateStarts = [];
+  const sentAt = [];
+  const dispatchedIn = [];
   socket.on('binary', (s, data) => {
     const sent = new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(4, true);
     const now = performance.now();
     delays.push(performance.timeOrigin + now - sent);
     waits.push(now - s.eventTime);
+    sentAt.push(sent - performance.timeOrigin);
+    dispatchedIn.push(updateStarts.length - 1);
   });
   socket.on('message', () => (done = true));
   socket.send(JSON.stringify({ cmd: 'snapshots', count: Math.round(seconds * 60), everyMs: 1000 / 60, size: 1024 }));
@@ -84,6 +92,7 @@ window.snapshots = async (url, seconds, inputWorkMs) => {
     const frame = (now) => {
       frameGaps.push(now - last);
       last = now;
+      updateStarts.push(performance.now());
       socket.update();
       busy(6); // the game's own frame
       if (done) resolve(); else requestAnimationFrame(frame);
@@ -92,7 +101,7 @@ window.snapshots = async (url, seconds, inputWorkMs) => {
   });
   window.streaming = false;
   socket.close();
-  return { delays, waits, frameGaps, inputs, isolated: crossOriginIsolated };
+  return { delays, waits, updateStarts, sentAt, dispatchedIn, frameGaps, inputs, isolated: crossOriginIsolated };
 };
 window.ready = true;
 </script>`;
@@ -191,11 +200,22 @@ async function inputStarvation() {
     });
   })();
   await Promise.all([keys, mouse]);
-  const { delays, waits, frameGaps, inputs, isolated } = await result;
+  const { delays, waits, updateStarts, sentAt, dispatchedIn, frameGaps, inputs, isolated } = await result;
+  // A message reached the machine when it was sent plus the network's floor (the run's least
+  // delay, loopback's fraction of a ms): count the updates that began after that and before the
+  // one that dispatched it. The same clock for every transport (eventTime is not: the page's
+  // WebSocket stamps its event when the page runs it, after any wait).
+  const floor = Math.min(...delays);
+  const missed = sentAt.map((sent, i) => {
+    let first = dispatchedIn[i];
+    while (first > 0 && updateStarts[first - 1] >= sent + floor) first--;
+    return dispatchedIn[i] - first;
+  });
   await page.close();
   if (isolated !== (variant === 'worker+ring')) throw new Error(`page isolated: ${isolated}, variant ${variant}`);
   const frameMs = percentile(frameGaps, 0.5);
   return {
+    inputUpdatesMissedP99: percentile(missed, 0.99),
     inputArrivalToDispatchP99Ms: percentile(waits, 0.99),
     inputArrivalToDispatchP99Frames: percentile(waits, 0.99) / frameMs,
     inputSendToDispatchP50Ms: percentile(delays, 0.5),

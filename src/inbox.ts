@@ -20,20 +20,21 @@ export function drainInboxes(
   heads.length = times.length = 0;
   for (const source of sources) {
     const inbox = source.inbox;
-    const time = inbox === undefined ? Number.POSITIVE_INFINITY : inbox.collect();
-    if (time < Number.POSITIVE_INFINITY) {
-      heads.push(inbox!);
-      times.push(time);
+    if (inbox !== undefined) {
+      heads.push(inbox);
+      times.push(inbox.collect());
     }
   }
-  while (heads.length > 0) {
-    let oldest = 0;
-    for (let i = 1; i < heads.length; i++) if (times[i]! < times[oldest]!) oldest = i;
-    const next = heads[oldest]!.deliverOne();
-    if (next < Number.POSITIVE_INFINITY) times[oldest] = next;
-    else {
-      heads.splice(oldest, 1);
-      times.splice(oldest, 1);
+  for (;;) {
+    let oldest = -1;
+    let time = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < heads.length; i++) {
+      if (times[i]! < time) {
+        oldest = i;
+        time = times[i]!;
+      }
     }
+    if (oldest < 0) return;
+    times[oldest] = heads[oldest]!.deliverOne();
   }
 }

@@ -60,6 +60,7 @@ export type {
   ByteArrayClass,
   ConnectOptions,
   HeartbeatSink,
+  Inbox,
   KeepAlive,
   OpenInfo,
   SendRoom,

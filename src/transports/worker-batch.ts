@@ -31,12 +31,11 @@ export function readBatch(batch: ArrayBuffer, { sink, heartbeat }: BatchTarget):
 
 /**
  * The worker's side, as plain ES2017 source: `record(isText, time, payload)` keeps a message,
- * `flush()` posts what was kept as one transferred batch (counted in `batchesPosted`).
+ * `flush()` posts what was kept as one transferred batch (through `postOrdered`).
  */
 export const BATCH_WRITER = `
 var records = []; // kind, time, payload, kind, time, payload...
 var recordBytes = 0;
-var batchesPosted = 0;
 function record(isText, time, payload) {
   records.push(isText ? ${TEXT_RECORD} : ${BINARY_RECORD}, time, payload);
   recordBytes += ${RECORD_HEADER} + payload.length;
@@ -58,7 +57,6 @@ function flush() {
   }
   records = [];
   recordBytes = 0;
-  batchesPosted++;
-  postMessage(batch, [batch]);
+  postOrdered(batch, [batch]);
 }
 `;

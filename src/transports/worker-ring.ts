@@ -3,11 +3,15 @@
  * worker writes each message into a `SharedArrayBuffer` as it arrives, and `update()` takes what
  * is there itself ({@link Inbox}), so no task on the page's thread announces any message; input
  * that the browser schedules first cannot hold them back. Records have the batch layout
- * (worker-batch.ts), stamped in the worker. When the ring is full (a page that does not pump) or
- * a message is larger than it, the worker falls back to posted batches, and comes back to the
- * ring only once the page has read every batch posted: the order is kept either way.
+ * (worker-batch.ts), stamped in the worker; the keep-alive's pings go in as records of their own.
  *
- * Layout: four Int32 of control (write offset, read offset, batches read by the page, unused),
+ * Order: what the worker posts (open, error, close, batches, pings and silence when the ring
+ * cannot take them) is counted; it writes into the ring only once the page has handled every
+ * post, and the page takes what is in the ring before it handles a post. So a message never
+ * overtakes the `open` before it, nor a `close` the messages before it. When the ring is full
+ * (a page that does not pump) or a message is larger than it, the worker posts batches instead.
+ *
+ * Layout: four Int32 of control (write offset, read offset, posts handled by the page, unused),
  * then the ring's bytes. Only the worker moves the write offset, only the page the read offset;
  * a record never wraps: a WRAP byte sends the reader back to the start.
  */
@@ -17,9 +21,11 @@ import { BINARY_RECORD, LENGTH_AT, RECORD_HEADER, TEXT_RECORD, TIME_AT } from '.
 
 const WRITE = 0;
 const READ = 1;
-const BATCHES_READ = 2;
+const POSTS_HANDLED = 2;
 const CONTROL_BYTES = 16;
 const WRAP_RECORD = 3;
+/** The keep-alive sent an application ping at `time` (no payload). */
+const PINGED_RECORD = 4;
 /** Room for about 4 s of 60 Hz snapshots of 1 KB before the worker falls back to batches. */
 export const RING_BYTES = 256 * 1024;
 
@@ -64,6 +70,10 @@ export class RingReader implements Inbox {
     Atomics.store(this.control, READ, write); // the worker may write there again
     this.takenView = new DataView(this.taken.buffer);
     this.next = 0;
+    // Pings first: each is registered before its reply is read (they are matched in order).
+    for (let at = 0; at < this.taken.length; at = this.after(at)) {
+      if (this.taken[at] === PINGED_RECORD) this.target.heartbeat?.pinged?.(this.timeAt(at));
+    }
     return this.headTime();
   }
 
@@ -71,9 +81,9 @@ export class RingReader implements Inbox {
     const at = this.next;
     const taken = this.taken;
     if (at >= taken.length) return Number.POSITIVE_INFINITY;
-    const time = this.takenView.getFloat64(at + TIME_AT, true) - this.origin;
+    const time = this.timeAt(at);
     const start = at + RECORD_HEADER;
-    const end = start + this.takenView.getUint32(at + LENGTH_AT, true);
+    const end = this.after(at);
     this.next = end;
     if (end === taken.length) this.target.heartbeat?.heard(time); // the last one taken: when the server was heard
     this.target.sink.message(taken, start, end, taken[at] === TEXT_RECORD, time);
@@ -85,15 +95,23 @@ export class RingReader implements Inbox {
     for (let time = this.collect(); time < Number.POSITIVE_INFINITY; time = this.deliverOne());
   }
 
-  /** The page read a posted batch: the worker may come back to the ring once it has read them all. */
-  batchRead(): void {
-    Atomics.add(this.control, BATCHES_READ, 1);
+  /** The page handled a post of the worker's: the worker may write into the ring once it has handled them all. */
+  handled(): void {
+    Atomics.add(this.control, POSTS_HANDLED, 1);
   }
 
+  /** The next message's arrival time, past the pings (handled by `collect`). */
   private headTime(): number {
-    return this.next < this.taken.length
-      ? this.takenView.getFloat64(this.next + TIME_AT, true) - this.origin
-      : Number.POSITIVE_INFINITY;
+    while (this.next < this.taken.length && this.taken[this.next] === PINGED_RECORD) this.next = this.after(this.next);
+    return this.next < this.taken.length ? this.timeAt(this.next) : Number.POSITIVE_INFINITY;
+  }
+
+  private timeAt(at: number): number {
+    return this.takenView.getFloat64(at + TIME_AT, true) - this.origin;
+  }
+
+  private after(at: number): number {
+    return at + RECORD_HEADER + this.takenView.getUint32(at + LENGTH_AT, true);
   }
 
   /** Where the records from `read` to the end of the ring stop (the WRAP byte). */
@@ -105,12 +123,24 @@ export class RingReader implements Inbox {
 }
 
 /**
- * The worker's side, as plain ES2017 source: `ringPut(isText, time, payload)` writes a message into
- * the ring and returns true, or false when it must go in a batch (no ring, full, or batches the
- * page has not read yet). Uses `records` and `batchesPosted` of the batch writer.
+ * The worker's side, as plain ES2017 source: `ringPut(kind, time, payload)` writes a record into
+ * the ring and returns true, or false when it must be posted (no ring, full, posts the page has
+ * not handled, or a batch being gathered: `records` of the batch writer). `postOrdered` posts
+ * and counts; `ringMessage` and `ringPinged` are the two kinds written.
  */
 export const RING_WRITER = `
 var ring = null;
+var postsSent = 0;
+function postOrdered(message, transfer) {
+  postsSent++;
+  postMessage(message, transfer || []);
+}
+function ringMessage(isText, time, payload) {
+  return ringPut(isText ? ${TEXT_RECORD} : ${BINARY_RECORD}, time, payload);
+}
+function ringPinged(time) {
+  return ringPut(${PINGED_RECORD}, time, new Uint8Array(0));
+}
 function useRing(shared) {
   ring = {
     control: new Int32Array(shared, 0, ${CONTROL_BYTES / 4}),
@@ -118,8 +148,8 @@ function useRing(shared) {
     view: new DataView(shared, ${CONTROL_BYTES}),
   };
 }
-function ringPut(isText, time, payload) {
-  if (ring === null || records.length > 0 || Atomics.load(ring.control, ${BATCHES_READ}) !== batchesPosted) return false;
+function ringPut(kind, time, payload) {
+  if (ring === null || records.length > 0 || Atomics.load(ring.control, ${POSTS_HANDLED}) !== postsSent) return false;
   var need = ${RECORD_HEADER} + payload.length;
   var capacity = ring.bytes.length;
   var read = Atomics.load(ring.control, ${READ});
@@ -132,7 +162,7 @@ function ringPut(isText, time, payload) {
       write = 0;
     }
   } else if (read - write <= need) return false;
-  ring.bytes[write] = isText ? ${TEXT_RECORD} : ${BINARY_RECORD};
+  ring.bytes[write] = kind;
   ring.view.setFloat64(write + ${TIME_AT}, time, true);
   ring.view.setUint32(write + ${LENGTH_AT}, payload.length, true);
   ring.bytes.set(payload, write + ${RECORD_HEADER});

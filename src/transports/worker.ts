@@ -137,23 +137,29 @@ class WorkerSocket implements NativeSocket {
 
   private readonly onWorkerMessage = (event: MessageEvent<ArrayBuffer | FromWorker>): void => {
     const message = event.data;
-    // What the worker wrote into the ring came before whatever it posts next.
-    this.inbox?.drain();
     if (message instanceof ArrayBuffer) {
+      this.inbox?.drain(); // what the worker wrote into the ring came before what it posts
       readBatch(message, this.batches);
-      this.inbox?.batchRead();
+      this.inbox?.handled(); // and it writes there again only once the page has handled its posts
       return;
     }
+    if (message.type === 'buffered') {
+      this.unacknowledged.splice(0, message.acknowledged);
+      this.workerBuffered = message.amount;
+      return;
+    }
+    this.inbox?.drain();
+    this.onEvent(message);
+    this.inbox?.handled();
+  };
+
+  private onEvent(message: Exclude<FromWorker, { type: 'buffered' }>): void {
     switch (message.type) {
       case 'open':
         this.readyState = 1;
         this.protocol = message.protocol;
         this.extensions = message.extensions;
         this.onopen?.();
-        break;
-      case 'buffered':
-        this.unacknowledged.splice(0, message.acknowledged);
-        this.workerBuffered = message.amount;
         break;
       case 'error':
         this.onerror?.();
@@ -169,7 +175,7 @@ class WorkerSocket implements NativeSocket {
         this.closeHandler?.(message);
         break;
     }
-  };
+  }
 }
 
 let sharedWorkerUrl: string | undefined;
@@ -210,7 +216,8 @@ function keepAlive(settings) {
     var pings = setInterval(function () {
       if (native === null || native.readyState !== 1) return clearInterval(pings);
       native.send(settings.message);
-      postMessage({ type: "pinged", at: performance.timeOrigin + performance.now() });
+      var at = performance.timeOrigin + performance.now();
+      if (!ringPinged(at)) postOrdered({ type: "pinged", at: at });
     }, settings.pingInterval);
   }
   if (settings.closeAfterNoMessage > 0) {
@@ -220,7 +227,7 @@ function keepAlive(settings) {
       if (silent > settings.closeAfterNoMessage) {
         clearInterval(silence);
         flush();
-        postMessage({ type: "silent", ms: silent });
+        postOrdered({ type: "silent", ms: silent });
       }
     }, Math.max(1, settings.closeAfterNoMessage / 4));
   }
@@ -231,14 +238,14 @@ function connect(url, protocols, settings) {
   try {
     socket = new WebSocket(url, protocols);
   } catch (error) {
-    postMessage({ type: "error" });
-    postMessage({ type: "close", code: 1006, reason: "", wasClean: false });
+    postOrdered({ type: "error" });
+    postOrdered({ type: "close", code: 1006, reason: "", wasClean: false });
     return;
   }
   native = socket;
   socket.binaryType = "arraybuffer";
   socket.onopen = function () {
-    postMessage({ type: "open", protocol: socket.protocol, extensions: socket.extensions });
+    postOrdered({ type: "open", protocol: socket.protocol, extensions: socket.extensions });
     if (settings) keepAlive(settings);
   };
   socket.onmessage = function (message) {
@@ -246,7 +253,7 @@ function connect(url, protocols, settings) {
     var isText = typeof message.data === "string";
     var payload = isText ? encoder.encode(message.data) : new Uint8Array(message.data);
     var time = performance.timeOrigin + message.timeStamp;
-    if (ringPut(isText, time, payload)) return;
+    if (ringMessage(isText, time, payload)) return;
     record(isText, time, payload);
     if (!flushScheduled) {
       flushScheduled = true;
@@ -255,12 +262,12 @@ function connect(url, protocols, settings) {
   };
   socket.onerror = function () {
     flush();
-    postMessage({ type: "error" });
+    postOrdered({ type: "error" });
   };
   socket.onclose = function (close) {
     flush();
     clearTimeout(bufferPoll);
-    postMessage({ type: "close", code: close.code, reason: close.reason, wasClean: close.wasClean });
+    postOrdered({ type: "close", code: close.code, reason: close.reason, wasClean: close.wasClean });
   };
 }
 

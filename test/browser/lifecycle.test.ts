@@ -76,7 +76,8 @@ let isolated: Page | undefined;
 const page = () => current ?? harness.page;
 /** Run the next sockets through `mode`: worker+ring is the worker transport on a cross-origin isolated page (the shared ring). */
 async function use(mode: Mode): Promise<void> {
-  current = mode === 'worker+ring' ? (isolated ??= await harness.openPage('/isolated')) : harness.page;
+  if (mode === 'worker+ring') isolated ??= await harness.openPage('/isolated');
+  current = mode === 'worker+ring' ? isolated! : harness.page;
   await current.evaluate((m) => {
     (window as unknown as { transport: string }).transport = m === 'native' ? 'native' : 'worker';
   }, mode);

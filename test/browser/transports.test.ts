@@ -16,11 +16,16 @@ let closedPort: number;
 
 beforeAll(async () => {
   harness = await startBrowserHarness();
-  wss = new WebSocketServer({ server: harness.http });
+  wss = new WebSocketServer({
+    server: harness.http,
+    // '/slow-burst-then-close' answers the upgrade 200 ms late: the test holds the page meanwhile.
+    verifyClient: (info, done) =>
+      info.req.url === '/slow-burst-then-close' ? setTimeout(() => done(true), 200) : done(true),
+  });
   wss.on('connection', (client, request) => {
     if (request.url === '/echo') {
       client.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
-    } else if (request.url === '/burst-then-close') {
+    } else if (request.url === '/burst-then-close' || request.url === '/slow-burst-then-close') {
       for (let i = 0; i < 100; i++) client.send(`m${i}`);
       client.send(Buffer.from([7, 8]));
       client.close(4001, 'server done');
@@ -69,6 +74,7 @@ type Scenario =
   | 'appPing'
   | 'burst'
   | 'heldThread'
+  | 'heldOpen'
   | 'ringFlood';
 
 let page: Page;
@@ -132,14 +138,17 @@ describe.each(['native', 'worker', 'worker+ring'] as const)('browser transport i
     ]);
   });
 
-  it('a server close comes after every message, exactly once', async () => {
-    const log = await scenario('serverCloses');
-    expect(log).toHaveLength(1 + 100 + 1 + 1);
-    expect(log[0]).toEqual(['open']);
-    expect(log.slice(1, 101)).toEqual(Array.from({ length: 100 }, (_, i) => ['message', `m${i}`]));
-    expect(log[101]).toEqual(['binary', 'Uint8Array', [7, 8]]);
-    expect(log[102]).toEqual(['closed', 4001, 'server done']);
-  });
+  it.each(['serverCloses', 'heldOpen'] as const)(
+    'a server close comes after every message, exactly once (%s)',
+    async (name) => {
+      const log = await scenario(name);
+      expect(log).toHaveLength(1 + 100 + 1 + 1);
+      expect(log[0]).toEqual(['open']);
+      expect(log.slice(1, 101)).toEqual(Array.from({ length: 100 }, (_, i) => ['message', `m${i}`]));
+      expect(log[101]).toEqual(['binary', 'Uint8Array', [7, 8]]);
+      expect(log[102]).toEqual(['closed', 4001, 'server done']);
+    },
+  );
 
   it('a refused connection is error → errorDesc → closed 1006, as in Node', async () => {
     const log = await scenario('refused', `ws://127.0.0.1:${closedPort}`);

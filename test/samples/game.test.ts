@@ -204,6 +204,8 @@ describe('the sample game in Chromium', () => {
     }
     // Playing: the PixiJS player moves, and the Babylon.js page sees it.
     const id = await read(pixi, (view) => view.myId);
+    // The others are drawn a little in the past: the new player shows once that past has it.
+    await waitUntil(babylon, (view, player) => view.positionOf(player) !== null, id);
     const start = (await read(babylon, (view, player) => view.positionOf(player), id))!;
     const key = start.x < 400 ? 'ArrowRight' : 'ArrowLeft';
     await pixi.keyboard.down(key);

@@ -5,11 +5,14 @@
  */
 import { InvalidOptionError, quote } from './errors.js';
 import type { UpdateBudget } from './pump.js';
+import type { Backlog } from './stats.js';
 
-/** Anything with `update()`: a {@link WebSocket} or a {@link SocketManager}. */
+/** Anything with `update()`: a {@link WebSocket}, a `ReconnectingWebSocket` or a {@link SocketManager}. */
 export interface Pumpable {
   /** Dispatch queued events; returns how many. */
   update(budget?: UpdateBudget): number;
+  /** What waits for `update()` (handed to `onLongGap`). */
+  readonly backlog?: Backlog;
 }
 
 /** A callback an engine calls with its own arguments (a Ticker, a Scene...), which we ignore. */
@@ -36,6 +39,33 @@ export interface ObservableLike<Observer = unknown> {
 export interface AttachOptions {
   /** Budget for each `update()` (see {@link UpdateBudget}). */
   budget?: UpdateBudget;
+  /**
+   * Called before the `update()` of a frame that comes more than `longGapMs` after the one
+   * before (a tab back from the background, a laptop back from sleep, a long stall), with the
+   * gap and what waits: the game can fast-forward or ask for a resync instead of simulating
+   * everything that piled up. With `coalesce`, what piled up is already one snapshot per key.
+   */
+  onLongGap?: (gapMs: number, backlog: Backlog) => void;
+  /** What counts as a long gap, in ms (default 1000). */
+  longGapMs?: number;
+}
+
+const NOTHING_WAITING: Backlog = { events: 0, bytes: 0, oldestAgeMs: 0 };
+
+/** The pump of one loop: `update()` with the budget, after telling the game of a long gap. */
+function pumpOf(target: Pumpable, { budget, onLongGap, longGapMs = 1000 }: AttachOptions): () => void {
+  if (!(longGapMs > 0)) {
+    throw new InvalidOptionError(`longGapMs must be a positive number of ms, got ${quote(longGapMs)}.`);
+  }
+  if (onLongGap === undefined) return () => void target.update(budget);
+  let last = Number.NaN;
+  return () => {
+    const now = performance.now();
+    const gap = now - last;
+    last = now;
+    if (gap > longGapMs) onLongGap(gap, target.backlog ?? NOTHING_WAITING);
+    target.update(budget);
+  };
 }
 
 /** PixiJS `UPDATE_PRIORITY.HIGH`: network events land before the game's own NORMAL listeners. */
@@ -54,11 +84,9 @@ const PIXI_PRIORITY_HIGH = 25;
 export function attachToTicker(
   target: Pumpable,
   ticker: TickerLike,
-  { budget, priority = PIXI_PRIORITY_HIGH }: AttachOptions & { priority?: number } = {},
+  { priority = PIXI_PRIORITY_HIGH, ...options }: AttachOptions & { priority?: number } = {},
 ): () => void {
-  const pump = (): void => {
-    target.update(budget);
-  };
+  const pump = pumpOf(target, options);
   ticker.add(pump, undefined, priority);
   return () => {
     ticker.remove(pump, undefined);
@@ -77,11 +105,10 @@ export function attachToTicker(
 export function attachToObservable<Observer>(
   target: Pumpable,
   observable: ObservableLike<Observer>,
-  { budget }: AttachOptions = {},
+  options: AttachOptions = {},
 ): () => void {
-  const observer = observable.add(() => {
-    target.update(budget);
-  });
+  const pump = pumpOf(target, options);
+  const observer = observable.add(() => pump());
   return () => {
     observable.remove(observer);
   };
@@ -98,14 +125,15 @@ export function attachToObservable<Observer>(
  */
 export function attachToAnimationFrame(
   target: Pumpable,
-  { budget, onFrame }: AttachOptions & { onFrame?: (now: number) => void } = {},
+  { onFrame, ...options }: AttachOptions & { onFrame?: (now: number) => void } = {},
 ): () => void {
+  const pump = pumpOf(target, options);
   let handle = 0;
   let stopped = false;
   const frame = (now: number): void => {
     if (stopped) return;
     handle = requestAnimationFrame(frame);
-    target.update(budget);
+    pump();
     onFrame?.(now);
   };
   handle = requestAnimationFrame(frame);
@@ -137,11 +165,12 @@ export interface FixedStepOptions extends AttachOptions {
  */
 export function startFixedStep(
   target: Pumpable,
-  { hz, budget, onTick, maxCatchUpSteps = 5 }: FixedStepOptions,
+  { hz, onTick, maxCatchUpSteps = 5, ...options }: FixedStepOptions,
 ): () => void {
   if (!(hz > 0) || !Number.isFinite(hz)) {
     throw new InvalidOptionError(`hz must be a positive number of steps per second, got ${quote(hz)}.`);
   }
+  const pump = pumpOf(target, options);
   const stepMs = 1000 / hz;
   const dt = 1 / hz;
   let next = performance.now();
@@ -152,7 +181,7 @@ export function startFixedStep(
     if (stopped) return;
     const now = performance.now();
     for (let steps = 0; next <= now && steps < maxCatchUpSteps && !stopped; steps++) {
-      target.update(budget);
+      pump();
       onTick?.(dt, tick++);
       next += stepMs;
     }

@@ -7,7 +7,7 @@
  */
 import { drainInboxes } from './inbox.js';
 import { type EventSource, pump, type UpdateBudget } from './pump.js';
-import { addTotals, type ManagerStats, newTotals, type SocketStats } from './stats.js';
+import { addTotals, type Backlog, type ManagerStats, newTotals, type SocketStats } from './stats.js';
 import type { Inbox } from './transport.js';
 
 const INITIAL_CAPACITY = 64;
@@ -26,6 +26,8 @@ export interface ManagedSocket {
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   /** Close it (see `WebSocket.close`). */
   close(code?: number, reason?: string): void;
+  /** What waits for `update()`. */
+  readonly backlog: Backlog;
   /** @internal Where its transport keeps messages for `update()` to take, if it does. */
   readonly inbox?: Inbox | undefined;
 }
@@ -98,6 +100,19 @@ export class SocketManager {
       total.queuedEvents += stats.queuedEvents;
       total.queuedBytes += stats.queuedBytes;
       total.coalesced += stats.coalesced;
+    }
+    return total;
+  }
+
+  /** What waits across its live sockets: events, bytes, and the oldest's age. */
+  get backlog(): Backlog {
+    this.poll();
+    const total = { events: 0, bytes: 0, oldestAgeMs: 0 };
+    for (const socket of this.live) {
+      const { events, bytes, oldestAgeMs } = socket.backlog;
+      total.events += events;
+      total.bytes += bytes;
+      total.oldestAgeMs = Math.max(total.oldestAgeMs, oldestAgeMs);
     }
     return total;
   }

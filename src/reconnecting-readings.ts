@@ -4,7 +4,7 @@
  * parts it reads are set up by that class.
  */
 import type { Outbox } from './outbox.js';
-import { newTotals, type ReconnectingStats } from './stats.js';
+import { type Backlog, newTotals, type ReconnectingStats } from './stats.js';
 import type { Inbox } from './transport.js';
 import type { WebSocket } from './websocket.js';
 
@@ -47,6 +47,12 @@ export abstract class ReconnectingReadings {
   get queuedEvents(): number {
     this.poll();
     return this.waiting;
+  }
+
+  /** What waits for `update()` (the current connection's queue). */
+  get backlog(): Backlog {
+    this.poll();
+    return this.socket.backlog;
   }
 
   /** Smoothed round trip of the current connection, ms. */

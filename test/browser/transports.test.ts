@@ -44,6 +44,10 @@ beforeAll(async () => {
         }
         client.send('done');
       });
+    } else if (request.url === '/every-10ms') {
+      let sent = 0;
+      const timer = setInterval(() => client.send(`t${sent++}`), 10);
+      client.on('close', () => clearInterval(timer));
     } else if (request.url === '/flood') {
       for (let i = 0; i < 200; i++) client.send(`f${i}`);
     }
@@ -75,6 +79,7 @@ type Scenario =
   | 'burst'
   | 'heldThread'
   | 'heldOpen'
+  | 'longGap'
   | 'ringFlood';
 
 let page: Page;
@@ -163,6 +168,18 @@ describe.each(['native', 'worker', 'worker+ring'] as const)('browser transport i
     expect(indices).toEqual(Array.from({ length: 600 }, (_, i) => i));
     expect(sizes[300]).toBe(300 * 1024);
     expect(sizes.filter((size) => size === 1024)).toHaveLength(599);
+  });
+
+  it('attachToAnimationFrame tells the game of a frame that comes after a long stall, with what waits', async () => {
+    const { gaps, messages } = (await scenario('longGap')) as unknown as {
+      gaps: [number, number][];
+      messages: number;
+    };
+    expect(gaps).toHaveLength(1); // the frame after the 1.5 s hold, and no other
+    expect(gaps[0]![0]).toBeGreaterThanOrEqual(1500);
+    // The shared ring is read by the backlog itself: what arrived during the hold is counted.
+    if (transport === 'worker+ring') expect(gaps[0]![1]).toBeGreaterThan(50);
+    expect(messages).toBeGreaterThan(100);
   });
 
   it('a flood past the hard cap while not pumped fails loudly with queue_overflow, keeping what came first', async () => {

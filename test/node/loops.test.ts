@@ -6,6 +6,7 @@ import {
   attachToObservable,
   attachToTicker,
   InvalidOptionError,
+  ReconnectingWebSocket,
   SocketManager,
   startFixedStep,
   WebSocket,
@@ -109,5 +110,63 @@ describe('startFixedStep', () => {
 
   it.each([0, -5, Number.NaN, Infinity])('refuses hz = %s with invalid_option', (hz) => {
     expect(() => startFixedStep({ update: () => 0 }, { hz })).toThrow(InvalidOptionError);
+  });
+
+  it('tells the game of a step that comes after a long stall, with the manager’s backlog, once', async () => {
+    const server = await startServer(onGo((client) => client.send('after the stall')));
+    const manager = new SocketManager();
+    const socket = new WebSocket(server.url, { manager });
+    socket.on('open', (s) => s.send('go'));
+    const gaps: { gapMs: number; events: number }[] = [];
+    let stalled = false;
+    let ticks = 0;
+    const stop = startFixedStep(manager, {
+      hz: 50,
+      longGapMs: 300,
+      onLongGap: (gapMs, backlog) => gaps.push({ gapMs, events: backlog.events }),
+      onTick: () => {
+        ticks++;
+        if (socket.isOpen && !stalled) {
+          stalled = true;
+          const until = performance.now() + 400; // the game stalls on this step
+          while (performance.now() < until);
+        }
+      },
+    });
+    socket.open();
+    await waitFor(() => stalled && ticks > 20, { what: 'steps after the stall' });
+    stop();
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.gapMs).toBeGreaterThanOrEqual(400);
+    socket.close();
+    manager.update();
+  });
+
+  it.each([0, -1, Number.NaN])('refuses longGapMs = %s with invalid_option', (longGapMs) => {
+    expect(() => startFixedStep({ update: () => 0 }, { hz: 10, longGapMs })).toThrow(InvalidOptionError);
+    expect(() => attachToObservable({ update: () => 0 }, new Observable(), { longGapMs })).toThrow(InvalidOptionError);
+  });
+});
+
+describe('backlog', () => {
+  it('a manager and a reconnecting socket say what waits, as a socket does', async () => {
+    const server = await startServer(onGo((client) => client.send('one')));
+    const manager = new SocketManager();
+    const plain = new WebSocket(server.url, { manager });
+    const again = new ReconnectingWebSocket(server.url, { manager });
+    plain.on('open', (s) => s.send('go'));
+    again.on('open', (s) => s.send('go'));
+    plain.open();
+    again.open();
+    await waitFor(() => manager.queuedEvents >= 2, { what: 'both open' });
+    manager.update(); // the opens; the gos go out
+    await waitFor(() => manager.queuedEvents === 2, { what: 'both messages queued' });
+    expect(plain.backlog.events).toBe(1);
+    expect(again.backlog.events).toBe(1);
+    expect(manager.backlog).toMatchObject({ events: 2, bytes: 6 });
+    manager.update();
+    expect(manager.backlog).toEqual({ events: 0, bytes: 0, oldestAgeMs: 0 });
+    manager.closeAll();
+    manager.update();
   });
 });

@@ -32,9 +32,10 @@ import { build } from 'esbuild';
  * for the inbox seam (about 250 B): the pump, a socket's readings and the manager take what a
  * transport holds outside the event loop before they count or dispatch (the worker transport's
  * shared ring; the ring itself is bundled only with `createWorkerTransport`), a manager merging
- * its sockets' inboxes by arrival time.
+ * its sockets' inboxes by arrival time; 12 810 B for the manager's backlog (about 50 B), which
+ * the loop helpers hand to `onLongGap`.
  */
-export const SIZE_BUDGET = 12760;
+export const SIZE_BUDGET = 12810;
 
 /** Gzipped bytes of WebSocket + SocketManager bundled from `packageDir` (default: this checkout). */
 export async function browserBundleSize(packageDir = '.') {

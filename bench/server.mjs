@@ -126,29 +126,28 @@ function command(socket, cmd) {
   } else if (cmd.cmd === 'flow') {
     flow(socket, cmd);
   } else if (cmd.cmd === 'snapshots') {
-    let sent = 0;
-    const timer = setInterval(() => {
-      if (socket.destroyed) return void clearInterval(timer);
-      if (sent >= cmd.count) {
-        clearInterval(timer);
-        return void socket.write(textFrame('done'));
-      }
+    paced(socket, cmd, (index) => {
       const payload = Buffer.alloc(Math.max(12, cmd.size | 0));
-      payload.writeUInt32LE(sent++, 0);
+      payload.writeUInt32LE(index, 0);
       payload.writeDoubleLE(performance.timeOrigin + performance.now(), 4);
-      socket.write(binaryFrame(payload));
-    }, cmd.everyMs);
+      return binaryFrame(payload);
+    });
   } else if (cmd.cmd === 'paced') {
-    let sent = 0;
-    const timer = setInterval(() => {
-      if (socket.destroyed) return void clearInterval(timer);
-      if (sent >= cmd.count) {
-        clearInterval(timer);
-        return void socket.write(textFrame('done'));
-      }
-      socket.write(textFrame(`T${sent++}:${process.hrtime.bigint()}`));
-    }, cmd.everyMs);
+    paced(socket, cmd, (index) => textFrame(`T${index}:${process.hrtime.bigint()}`));
   }
+}
+
+/** `count` frames made by `frame(index)`, one every `everyMs`, then text "done". */
+function paced(socket, { count, everyMs }, frame) {
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (socket.destroyed) return void clearInterval(timer);
+    if (sent >= count) {
+      clearInterval(timer);
+      return void socket.write(textFrame('done'));
+    }
+    socket.write(frame(sent++));
+  }, everyMs);
 }
 
 /** The `flow` command: a game server's steady stream of entity updates and snapshots (frames workload). */

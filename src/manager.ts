@@ -92,14 +92,9 @@ export class SocketManager {
     for (const socket of this.live) {
       const stats = socket.stats;
       total.sockets++;
-      total.messagesIn += stats.messagesIn;
-      total.bytesIn += stats.bytesIn;
-      total.messagesOut += stats.messagesOut;
-      total.bytesOut += stats.bytesOut;
-      total.droppedSends += stats.droppedSends;
+      addTotals(total, stats);
       total.queuedEvents += stats.queuedEvents;
       total.queuedBytes += stats.queuedBytes;
-      total.coalesced += stats.coalesced;
     }
     return total;
   }

@@ -4,7 +4,7 @@
  * parts it reads are set up by that class.
  */
 import type { Outbox } from './outbox.js';
-import { type Backlog, newTotals, type ReconnectingStats } from './stats.js';
+import { addTotals, type Backlog, newTotals, type ReconnectingStats } from './stats.js';
 import type { Inbox } from './transport.js';
 import type { WebSocket } from './websocket.js';
 
@@ -79,20 +79,15 @@ export abstract class ReconnectingReadings {
    * back), the current connection's queue and latency, plus reconnects and the send queue.
    */
   get stats(): ReconnectingStats {
-    const current = this.socket.stats;
-    const earlier = this.earlier;
-    return {
-      ...current,
-      messagesIn: current.messagesIn + earlier.messagesIn,
-      bytesIn: current.bytesIn + earlier.bytesIn,
-      messagesOut: current.messagesOut + earlier.messagesOut,
-      bytesOut: current.bytesOut + earlier.bytesOut,
-      coalesced: current.coalesced + earlier.coalesced,
-      droppedSends: current.droppedSends + earlier.droppedSends + this.outbox.dropped,
+    const stats: ReconnectingStats = {
+      ...this.socket.stats,
       reconnects: this.reconnects,
       queuedSends: this.outbox.length,
       expiredSends: this.outbox.expired,
     };
+    addTotals(stats, this.earlier);
+    stats.droppedSends += this.outbox.dropped;
+    return stats;
   }
 
   /** @internal The current connection's inbox (see `WebSocket.inbox`). */

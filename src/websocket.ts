@@ -286,6 +286,12 @@ export class WebSocket<Options extends WebSocketOptions = WebSocketOptions>
     return this.dispatcher.run(max);
   }
 
+  /** @internal A socket of a manager takes its inbox through the manager's, in arrival order across its sockets. */
+  override poll(): void {
+    if (this.manager === null) super.poll();
+    else this.manager.poll();
+  }
+
   /** The page went away or came back: the heartbeat adapts now, the game hears of it in `update()`. */
   private readonly followPage = (state: LifecycleState, time: number, awayMs: number): void => {
     if (this.queue.hasEnded) {

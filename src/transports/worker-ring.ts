@@ -85,9 +85,10 @@ export class RingReader implements Inbox {
     const start = at + RECORD_HEADER;
     const end = this.after(at);
     this.next = end;
-    if (end === taken.length) this.target.heartbeat?.heard(time); // the last one taken: when the server was heard
+    const next = this.headTime();
+    if (next === Number.POSITIVE_INFINITY) this.target.heartbeat?.heard(time); // the last message taken
     this.target.sink.message(taken, start, end, taken[at] === TEXT_RECORD, time);
-    return this.headTime();
+    return next;
   }
 
   /** Hand over everything in the ring now (before a batch or an event the worker posted after it). */

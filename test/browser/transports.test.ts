@@ -6,13 +6,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
 import { type BrowserHarness, BUNDLE, runScenario, startBrowserHarness } from './harness.js';
 
 let harness: BrowserHarness;
 let wss: WebSocketServer;
 let base: string;
 let closedPort: number;
+const pairWaiting: ServerSocket[] = [];
+let pairGo = 0;
 
 beforeAll(async () => {
   harness = await startBrowserHarness();
@@ -43,6 +45,21 @@ beforeAll(async () => {
           client.send(payload);
         }
         client.send('done');
+      });
+    } else if (request.url === '/pair') {
+      // Two sockets each say 'go'; then b1, a1, b2, a2 leave 20 ms apart, alternating between them.
+      pairWaiting.push(client);
+      client.on('message', () => {
+        if (++pairGo < 2) return;
+        const [a, b] = pairWaiting.splice(0, 2);
+        const order: [ServerSocket, string][] = [
+          [b!, 'b1'],
+          [a!, 'a1'],
+          [b!, 'b2'],
+          [a!, 'a2'],
+        ];
+        pairGo = 0;
+        order.forEach(([peer, text], i) => setTimeout(() => peer.send(text), 20 * (i + 1)));
       });
     } else if (request.url === '/every-10ms') {
       let sent = 0;
@@ -80,6 +97,7 @@ type Scenario =
   | 'heldThread'
   | 'heldOpen'
   | 'longGap'
+  | 'managerOrder'
   | 'ringFlood';
 
 let page: Page;
@@ -206,6 +224,10 @@ describe.each(['native', 'worker', 'worker+ring'] as const)('browser transport i
       'InvalidStateError:invalid_state',
       'InvalidUrlError:invalid_url',
     ]);
+  });
+
+  it('a manager dispatches in arrival order across its sockets, even when one socket is read first', async () => {
+    expect(await scenario('managerOrder')).toEqual(['b1', 'a1', 'b2', 'a2']);
   });
 
   it('a manager pumps several sockets from attachToAnimationFrame', async () => {

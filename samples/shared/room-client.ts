@@ -125,13 +125,12 @@ export class RoomClient {
   private snapshot(data: Uint8Array, arrival: number): void {
     const snapshot = decodeSnapshot(data);
     const others: Positions = new Map();
+    this.scores.clear(); // the room as this snapshot has it
     for (const player of snapshot.players) {
       this.scores.set(player.id, player.score);
       if (player.id === this.myId) this.prediction.reconcile(player.x, player.y, player.acked);
       else others.set(player.id, { x: player.x, y: player.y });
     }
-    for (const id of this.scores.keys())
-      if (!snapshot.players.some((player) => player.id === id)) this.scores.delete(id);
     this.timeline.push(snapshot.serverTime, others);
     this.coins = snapshot.coins;
     const gap = arrival - this.lastSnapshotAt;

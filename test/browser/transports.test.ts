@@ -59,7 +59,7 @@ beforeAll(async () => {
           [a!, 'a2'],
         ];
         pairGo = 0;
-        order.forEach(([peer, text], i) => setTimeout(() => peer.send(text), 20 * (i + 1)));
+        for (const [i, [peer, text]] of order.entries()) setTimeout(() => peer.send(text), 20 * (i + 1));
       });
     } else if (request.url === '/every-10ms') {
       let sent = 0;

@@ -19,8 +19,8 @@ interface Tracked {
   floodsDone: number;
   closed: number[];
   disorder: string[];
-  /** Opened while the server was down: refused, not lost with a kill. */
-  whileDown: boolean;
+  /** Not yet closed when the server was killed: its connection may go down with it. */
+  liveAtKill: boolean;
 }
 
 const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
@@ -62,7 +62,7 @@ it(
     const open = () => all.filter((tracked) => tracked.socket.isOpen);
 
     const connect = () => {
-      const socket = new WebSocket(url, { manager, handshakeTimeout: 2_000, closeTimeout: 1_000 });
+      const socket = new WebSocket(url, { manager, handshakeTimeout: 10_000, closeTimeout: 10_000 });
       const tracked: Tracked = {
         socket,
         sent: 0,
@@ -71,7 +71,7 @@ it(
         floodsDone: 0,
         closed: [],
         disorder: [],
-        whileDown: server === null,
+        liveAtKill: false,
       };
       socket.on('message', (_s, text) => {
         if (text[0] === 'e') {
@@ -119,6 +119,7 @@ it(
         else manager.update({ maxMs: 8 });
       }
       if (now >= nextKill && server !== null) {
+        for (const tracked of all) if (tracked.closed.length === 0) tracked.liveAtKill = true;
         await server.close(); // the server dies with every connection
         server = null;
         kills++;
@@ -148,11 +149,12 @@ it(
     const totalSent = clean.reduce((sum, tracked) => sum + tracked.sent, 0);
     const totalEchoed = clean.reduce((sum, tracked) => sum + tracked.echoed, 0);
     expect(totalEchoed).toBe(totalSent);
-    // Every connection lost (1006) went down with a server kill: at most the live sockets each time.
-    // (Their share of all sockets depends on how many kills fit in the run, not on ticksocket.) The
-    // sockets opened while the server was down are refused, not lost: they are not counted here.
-    const lost = all.filter((tracked) => tracked.closed[0] !== 1000 && !tracked.whileDown).length;
-    expect(lost).toBeLessThanOrEqual(kills * MAX_SOCKETS);
+    // Every connection that did not close cleanly was live when the server was killed: a kill is
+    // the only way this run loses one (the timeouts are far above what a loaded machine needs).
+    const unexplained = all
+      .filter((tracked) => tracked.closed[0] !== 1000 && !tracked.liveAtKill)
+      .map((tracked) => `closed ${tracked.closed[0]} with no kill while it was live`);
+    expect(unexplained).toEqual([]);
     expect(clean.length).toBeGreaterThan(100);
     expect(all.reduce((sum, tracked) => sum + tracked.floodsDone, 0)).toBeGreaterThan(0);
 
@@ -162,8 +164,9 @@ it(
     (globalThis as { gc?: () => void }).gc?.();
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(16 * 1024 * 1024);
     expect(handles()).toBeLessThanOrEqual(handlesBefore + 2);
+    const lost = opened - clean.length;
     console.log(
-      `soak: ${opened} sockets (${clean.length} closed cleanly), ${kills} server kills, ${totalSent} echoes on clean closes, heap +${(
+      `soak: ${opened} sockets (${clean.length} closed cleanly, ${lost} lost with a kill), ${kills} server kills, ${totalSent} echoes on clean closes, heap +${(
         (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20
       ).toFixed(1)} MiB, handles ${handlesBefore} -> ${handles()}`,
     );

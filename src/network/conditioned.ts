@@ -16,6 +16,24 @@ import type {
 } from '../transport.js';
 import { copyOf } from '../validate.js';
 import type { ResolvedConditions } from './conditions.js';
+import {
+  BINARY,
+  byteLength,
+  CLOSE,
+  CLOSED,
+  deliverDown,
+  deliverUp,
+  ERROR,
+  FRAGMENT,
+  HEARD,
+  ITEM_BYTES,
+  MESSAGE,
+  OPEN,
+  PING,
+  PONG,
+  SEND,
+  TEXT,
+} from './items.js';
 import { Link, type LinkStats, type Timeline } from './link.js';
 import type { Random } from './random.js';
 
@@ -33,25 +51,6 @@ export interface LabHost extends Timeline {
   /** A connection ended. */
   ended(connection: ConditionedTransport): void;
 }
-
-// What goes down (server → game)...
-const OPEN = 0;
-const TEXT = 1;
-const BINARY = 2;
-const MESSAGE = 3;
-const FRAGMENT = 4;
-const ERROR = 5;
-const CLOSED = 6;
-const HEARD = 7;
-const PONG = 8;
-// ...and up (game → server).
-const SEND = 0;
-const PING = 1;
-const CLOSE = 2;
-
-const encoder = new TextEncoder();
-/** What an item in flight costs beyond its bytes (its record), as `buffer` counts it. */
-const ITEM_BYTES = 64;
 
 export class ConditionedTransport implements Transport, TransportSink, HeartbeatSink {
   readonly byteArray: ByteArrayClass | undefined;
@@ -275,36 +274,8 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
   }
 
   private emitDown(kind: number, a: unknown, b: unknown, c: unknown, d: unknown, time: number): void {
-    const sink = this.sink!;
-    switch (kind) {
-      case OPEN:
-        sink.open(a as OpenInfo, time);
-        break;
-      case TEXT:
-        sink.text(a as string | Uint8Array, time);
-        break;
-      case BINARY:
-        sink.binary(a as Uint8Array, time);
-        break;
-      case MESSAGE:
-        sink.message(a as Uint8Array, b as number, c as number, d as boolean, time);
-        break;
-      case FRAGMENT:
-        sink.fragment(a as string | Uint8Array, b as boolean, time);
-        break;
-      case ERROR:
-        sink.error(a as WebSocketError, time);
-        break;
-      case CLOSED:
-        this.endSink(a as number, b as string, c as boolean, time);
-        break;
-      case HEARD:
-        this.heartbeat?.heard(time);
-        break;
-      case PONG:
-        this.heartbeat?.pong(a as number, time);
-        break;
-    }
+    if (kind === CLOSED) this.endSink(a as number, b as string, c as boolean, time);
+    else deliverDown(this.sink!, this.heartbeat, kind, a, b, c, d, time);
     if (this.bufferPaused && this.down.queuedBytes <= this.lab.conditions.buffer / 2) {
       this.bufferPaused = false;
       this.readOrNot();
@@ -313,17 +284,7 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
 
   private emitUp(kind: number, a: unknown, b: unknown, _c: unknown): void {
     if (this.ended || this.halfOpen || this.local) return;
-    switch (kind) {
-      case SEND:
-        this.inner.send(a as string | Uint8Array);
-        break;
-      case PING:
-        this.inner.ping!(a as number);
-        break;
-      case CLOSE:
-        this.inner.close(a as number, b as string);
-        break;
-    }
+    deliverUp(this.inner, kind, a, b);
   }
 
   private readOrNot(): void {
@@ -351,15 +312,4 @@ export class ConditionedTransport implements Transport, TransportSink, Heartbeat
     this.down.discard();
     this.up.discard();
   }
-}
-
-/** UTF-8 length of a string without encoding it into a new buffer each time (short strings: counted). */
-function byteLength(text: string): number {
-  if (text.length > 256) return encoder.encode(text).length;
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x80) bytes += code >= 0x800 && (code < 0xd800 || code > 0xdfff) ? 2 : 1;
-  }
-  return bytes;
 }

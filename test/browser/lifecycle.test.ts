@@ -129,7 +129,7 @@ describe.each(['native', 'worker', 'worker+ring'] as const)('a frozen page (%s t
       ['resumed', true],
     ]);
     // a reply timed across the freeze would add hundreds of ms to the smoothed latency
-    expect(after.latency).toBeLessThan(Math.max(5 * before, 50));
+    expect(after.latency).toBeLessThan(Math.max(5 * before, 200)); // a 2.5 s sample adds over 300 ms
   });
 
   it('finds a connection that died while frozen by the probe it sends on resume (the worker keeps it from dying)', async () => {
@@ -192,7 +192,7 @@ describe('a page frozen past the server’s idle timeout', () => {
       const after = await stop();
       expect(after.errors.map(([code]) => code)).toEqual(errors);
       expect(after.closed).toEqual(closed);
-      if (mode !== 'native') expect(after.latency).toBeLessThan(50); // replies timed by the worker's clock
+      if (mode !== 'native') expect(after.latency).toBeLessThan(200); // timed by the worker's clock: not the 2.5 s freeze
     },
   );
 });

@@ -2,7 +2,7 @@
 // got past the checks, now refused with a typed error and a stable code; recordings validated;
 // heartbeat timing on a virtual clock (the ping schedule is about time, so time is stepped).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Heartbeat, type HeartbeatClock } from '../../src/heartbeat.js';
+import { Heartbeat } from '../../src/heartbeat.js';
 import {
   createReplay,
   decodeRecording,
@@ -13,6 +13,7 @@ import {
   WebSocket,
 } from '../../src/node.js';
 import { closeAllServers, openSocket, pumpUntilClosed, startServer, thrownBy } from '../support/helpers.js';
+import { virtualClock } from '../support/virtual-clock.js';
 
 afterEach(async () => {
   vi.useRealTimers();
@@ -173,39 +174,11 @@ describe('17. a replay the game closes ends with closed', () => {
 });
 
 describe('16. pings go out every pingInterval, even when the timer fires a little early', () => {
-  /** A virtual clock whose interval timers fire `early` ms before their due time, as real ones may. */
-  function earlyClock(early: number) {
-    let now = 0;
-    const timers: { at: number; every: number; callback: () => void }[] = [];
-    const clock: HeartbeatClock = {
-      now: () => now,
-      setInterval(callback, ms) {
-        const timer = { at: ms - early, every: ms, callback };
-        timers.push(timer);
-        return timer;
-      },
-      clearInterval(handle) {
-        timers.splice(timers.indexOf(handle as (typeof timers)[number]), 1);
-      },
-    };
-    const advanceTo = (time: number): void => {
-      for (;;) {
-        const due = timers.filter((timer) => timer.at <= time).sort((a, b) => a.at - b.at)[0];
-        if (due === undefined) break;
-        now = due.at;
-        due.at += due.every;
-        due.callback();
-      }
-      now = time;
-    };
-    return { clock, advanceTo };
-  }
-
   it('10 intervals, 10 pings (and silence checked on its own timer)', () => {
     const pings: number[] = [];
     const transport = { ping: (sentAt: number) => pings.push(sentAt) } as unknown as Transport;
     const host = { paused: false, hasEnded: false, fail: () => {} };
-    const { clock, advanceTo } = earlyClock(0.3);
+    const { clock, advanceTo } = virtualClock(0.3); // timers fire 0.3 ms early, as real ones may
     const heartbeat = new Heartbeat(
       { pingInterval: 100, closeAfterNoMessage: 1_000, appPing: undefined },
       transport,

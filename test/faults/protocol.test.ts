@@ -328,7 +328,7 @@ describe('a slow server', () => {
     await pumpUntilClosed(socket, [socket], 5_000);
     const took = performance.now() - closeAt;
     expect(took).toBeGreaterThanOrEqual(450); // the close frame could not get out: the timeout ended it
-    expect(took).toBeLessThan(500 + 1_000);
+    expect(took).toBeLessThan(500 + 3_000); // the timeout, not pumpUntilClosed's limit
     expect(events.at(-1)).toBe('closed 1006');
   });
 });

@@ -66,7 +66,8 @@ describe('closeAfterNoMessage', () => {
     expect(log.at(-1)![1]).toBe(1006);
     const detectedAfter = errorTime - silentSince;
     expect(detectedAfter).toBeGreaterThanOrEqual(400 - 100); // the last pong may precede the pause by up to one interval
-    expect(detectedAfter).toBeLessThanOrEqual(400 + 100 + 150); // limit + one ping interval (+ timer slack)
+    // the limit found it, not TCP (test/unit/heartbeat.test.ts times it exactly, on a virtual clock)
+    expect(detectedAfter).toBeLessThan(400 + 100 + 2_000);
   });
 
   it('keeps an idle connection whose server answers pings', async () => {

@@ -1,10 +1,8 @@
 /**
- * The Node transport, over `ws`. Its listeners are module-level functions that find their
- * transport through a symbol (as `ws` does), so a connection makes no closure per event; they
- * only hand `ws`'s data to the sink. Sends made in one turn of the event loop are corked and
+ * The Node transport, over `ws` (whose events reach it through listeners.ts). Sends made in one turn of the event loop are corked and
  * leave in one write. Backpressure stops `ws`'s parser and the socket (see receiver-hook.ts).
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WsWebSocket from 'ws';
 import type { HandshakeResponse } from '../../errors.js';
@@ -21,6 +19,7 @@ import { checkHeaders, copyOf } from '../../validate.js';
 import { decodeUtf8, generateMask, NodeBuffer } from './bytes.js';
 import { handshakeTimeoutError, pingFloodError, refusalError, translateError } from './errors.js';
 import { BINARY_OPCODE, Framer } from './framer.js';
+import { listen, type WsOwner } from './listeners.js';
 import type { NodeTransportOptions } from './options.js';
 import {
   CAN_HOOK_RECEIVER,
@@ -38,21 +37,13 @@ const MAX_REFUSAL_BODY = 64 * 1024;
 /** How long the body of a refusal is read for (a refusal without Content-Length may never end). */
 const REFUSAL_BODY_WAIT = 1_000;
 
-const kTransport = Symbol('ticksocket.transport');
-
-type OwnedWs = WsWebSocket & { [kTransport]: NodeTransport };
-/** The listeners below are called with `this` = the `ws` socket, which carries its transport. */
-function transportOf(ws: WsWebSocket): NodeTransport {
-  return (ws as OwnedWs)[kTransport];
-}
-
 /** Make the `ws` transport for one socket. @throws InvalidOptionError for bad `headers` or `origin`. */
 export function createNodeTransport(url: string, options: TransportOptions & NodeTransportOptions): Transport {
   checkHeaders(options.headers, options.origin);
   return new NodeTransport(url, options);
 }
 
-class NodeTransport implements Transport, ReceiverOwner {
+class NodeTransport implements Transport, ReceiverOwner, WsOwner {
   readonly canPause = true;
   readonly canStreamFragments = CAN_HOOK_RECEIVER;
   readonly byteArray = NodeBuffer;
@@ -109,16 +100,8 @@ class NodeTransport implements Transport, ReceiverOwner {
       ...options.tls,
       // ws drops the connection when the server does not answer a close frame within this.
       ...({ closeTimeout: timerDelay(options.closeTimeout) } as object),
-    }) as OwnedWs;
-    ws[kTransport] = this;
-    ws.on('upgrade', onUpgrade);
-    ws.on('open', onOpen);
-    if (!CAN_HOOK_RECEIVER) ws.on('message', onMessage);
-    ws.on('unexpected-response', onUnexpectedResponse);
-    ws.on('error', onError);
-    ws.on('close', onClose);
-    ws.on('ping', onPing);
-    if (heartbeat !== undefined) ws.on('pong', onPong);
+    });
+    listen(ws, this, !CAN_HOOK_RECEIVER, heartbeat !== undefined);
     this.ws = ws;
   }
 
@@ -313,44 +296,6 @@ class NodeTransport implements Transport, ReceiverOwner {
     this.framer?.flush();
     this.tcp?.uncork();
   };
-}
-
-function onUpgrade(this: WsWebSocket, res: IncomingMessage): void {
-  transportOf(this).upgraded(res);
-}
-
-function onOpen(this: WsWebSocket): void {
-  transportOf(this).opened(this);
-}
-
-/** The event path, used only where the receiver cannot be hooked. */
-function onMessage(this: WsWebSocket, data: Buffer, isBinary: boolean): void {
-  const transport = transportOf(this);
-  // Text stays bytes until a handler wants it: ws has already validated the UTF-8.
-  if (isBinary) transport.sink.binary(data, transport.readTime);
-  else transport.sink.text(data, transport.readTime);
-}
-
-function onPing(this: WsWebSocket): void {
-  transportOf(this).pinged(this);
-}
-
-function onPong(this: WsWebSocket, data: Buffer): void {
-  const transport = transportOf(this);
-  // Our pings carry their send time; the heartbeat times only pongs of pings it sent.
-  if (data.length === 8) transport.heartbeat?.pong(data.readDoubleLE(0), transport.readTime);
-}
-
-function onUnexpectedResponse(this: WsWebSocket, _request: ClientRequest, res: IncomingMessage): void {
-  transportOf(this).refused(res);
-}
-
-function onError(this: WsWebSocket, error: Error & { code?: string }): void {
-  transportOf(this).failed(error);
-}
-
-function onClose(this: WsWebSocket, code: number, reason: Buffer): void {
-  transportOf(this).ended(code, reason.toString());
 }
 
 function toResponse(res: IncomingMessage, body: string): HandshakeResponse {

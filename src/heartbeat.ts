@@ -84,6 +84,8 @@ export class Heartbeat implements HeartbeatSink {
   /** Round trips measured. */
   samples = 0;
   private lastHeard = Number.NaN;
+  /** When the silence was last checked: a check far later than asked means this context did not run. */
+  private lastCheck = 0;
   /** The page is hidden, frozen or offline: its timers lie, so no round trip is timed. */
   private suspended = false;
   private pingTimer: unknown;
@@ -117,6 +119,7 @@ export class Heartbeat implements HeartbeatSink {
     // Each on its own timer: a ping timer that also checks silence skips pings when it fires early.
     if (pingInterval > 0) this.pingTimer = this.clock.setInterval(this.ping, timerDelay(pingInterval));
     if (closeAfterNoMessage > 0) {
+      this.lastCheck = this.clock.now();
       // Often enough to notice silence within a quarter of the limit.
       this.silenceTimer = this.clock.setInterval(this.checkSilence, timerDelay(Math.max(1, closeAfterNoMessage / 4)));
     }
@@ -262,8 +265,19 @@ export class Heartbeat implements HeartbeatSink {
   private readonly checkSilence = (): void => {
     if (!this.running() || Number.isNaN(this.lastHeard)) return;
     const now = this.clock.now();
+    // Due every quarter of the limit, it comes a whole limit late only when nothing here ran (a
+    // sleeping laptop, a held thread, a frozen page without its events): that silence is ours, not
+    // the server's. The server is asked at once, and has the limit from now to answer.
+    const stalled = now - this.lastCheck > this.options.closeAfterNoMessage;
+    this.lastCheck = now;
     if (this.host.paused) {
       this.lastHeard = now; // liveness means the server: the game's own pause does not count
+      return;
+    }
+    if (stalled && now - this.lastHeard > this.options.closeAfterNoMessage) {
+      this.lastHeard = now;
+      this.pendingPings.fill(Number.NaN); // answered while nothing ran: their times would lie
+      this.ping();
       return;
     }
     if (now - this.lastHeard <= this.options.closeAfterNoMessage) return;

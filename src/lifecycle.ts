@@ -1,6 +1,6 @@
 /**
  * The page's lifecycle, as a game's sockets need it: a background tab (its timers throttled), a
- * frozen page (nothing runs; the connection may have died meanwhile), a page back from the
+ * frozen page (nothing runs, its workers included; Chromium closes its sockets), a page back from the
  * back/forward cache, the network gone and back. One source per page, listening to `document`
  * and `window` once; each socket subscribes while it is live. It only reports: what a socket
  * does about it (its heartbeat, a reconnect, an event for the game) is the socket's.

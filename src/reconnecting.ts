@@ -102,6 +102,8 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   private closeRequested = false;
   private lastError: WebSocketError | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The page froze while this connection was up: its loss is the page's, not the server's. */
+  private frozeWhileUp = false;
   private readonly lifecycle: LifecycleSource | undefined;
 
   /** @throws as `new WebSocket(url, options)` does, plus {@link InvalidOptionError} for bad `reconnect` values. */
@@ -250,6 +252,7 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
     if (socket !== this.socket) addTotals(this.earlier, this.socket.stats);
     this.socket = socket;
     this.lastError = null;
+    this.frozeWhileUp = false;
     socket.on('open', () => this.opened());
     socket.on('message', (_s, text) => this.emit('message', text));
     socket.on('binary', (_s, data) => this.emit('binary', data));
@@ -286,7 +289,8 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
       return;
     }
     this.failures++;
-    const delay = delayFor(this.retry, this.failures);
+    // Chromium closes a frozen page's sockets (1001 to the server): no backoff is owed for that.
+    const delay = this.frozeWhileUp ? 0 : delayFor(this.retry, this.failures);
     this.stateValue = 'reconnecting';
     this.emit('reconnecting', this.failures, delay, code);
     // The timer only makes and opens a socket: its events come through update(), as always.
@@ -310,11 +314,14 @@ export class ReconnectingWebSocket<Options extends WebSocketOptions = WebSocketO
   }
 
   /**
-   * The page came back: a wait for the next attempt ends at once, since what the backoff waited
-   * out (a dead network, a frozen page) may be over. Like the timer, it only makes and opens a socket.
+   * The page froze: the connection up now is lost with it (Chromium closes a frozen page's
+   * sockets), and is redialed at once. The page came back: a wait for the next attempt ends at
+   * once, since what the backoff waited out (a dead network, a frozen page) may be over. Like the
+   * timer, it only makes and opens a socket.
    */
   private readonly pageReturned = (state: LifecycleState): void => {
     if (this.closeRequested) return void this.lifecycle?.remove(this.pageReturned); // over: let go
+    if (state === 'frozen' && this.timer === undefined) this.frozeWhileUp = true;
     if ((state === 'visible' || state === 'resumed' || state === 'online') && this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -212,23 +212,37 @@ function reportBuffered(acknowledged) {
 var lastHeard = 0;
 function keepAlive(settings) {
   lastHeard = performance.now();
+  function ping() {
+    if (settings.message === undefined) return;
+    native.send(settings.message);
+    var at = performance.timeOrigin + performance.now();
+    if (!ringPinged(at)) postOrdered({ type: "pinged", at: at });
+  }
   if (settings.message !== undefined && settings.pingInterval > 0) {
     var pings = setInterval(function () {
       if (native === null || native.readyState !== 1) return clearInterval(pings);
-      native.send(settings.message);
-      var at = performance.timeOrigin + performance.now();
-      if (!ringPinged(at)) postOrdered({ type: "pinged", at: at });
+      ping();
     }, settings.pingInterval);
   }
   if (settings.closeAfterNoMessage > 0) {
+    var lastCheck = performance.now();
     var silence = setInterval(function () {
       if (native === null || native.readyState > 1) return clearInterval(silence);
-      var silent = performance.now() - lastHeard;
-      if (silent > settings.closeAfterNoMessage) {
-        clearInterval(silence);
-        flush();
-        postOrdered({ type: "silent", ms: silent });
+      var now = performance.now();
+      // As the page's heartbeat (heartbeat.ts): a check a whole limit late means this worker did
+      // not run (the machine slept); the server is asked at once and has the limit from now.
+      var stalled = now - lastCheck > settings.closeAfterNoMessage;
+      lastCheck = now;
+      var silent = now - lastHeard;
+      if (silent <= settings.closeAfterNoMessage) return;
+      if (stalled) {
+        lastHeard = now;
+        if (native.readyState === 1) ping();
+        return;
       }
+      clearInterval(silence);
+      flush();
+      postOrdered({ type: "silent", ms: silent });
     }, Math.max(1, settings.closeAfterNoMessage / 4));
   }
 }

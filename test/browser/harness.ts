@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import type { Page } from 'playwright-core';
+import { launchChromium, launchLifecycleChromium } from '../support/chromium.js';
 
 export const BUNDLE = 'dist/ticksocket.browser.js';
 export const DEVTOOLS_BUNDLE = 'dist/ticksocket.devtools.js';
@@ -29,7 +29,11 @@ export const ISOLATION_HEADERS = {
   'cross-origin-embedder-policy': 'require-corp',
 } as const;
 
-export async function startBrowserHarness(): Promise<BrowserHarness> {
+/**
+ * `lifecycle`: pages that freeze, hide and throttle as a player's tab does (see
+ * `launchLifecycleChromium`); otherwise Playwright's pages, which stay focused and unthrottled.
+ */
+export async function startBrowserHarness({ lifecycle = false } = {}): Promise<BrowserHarness> {
   execFileSync(process.execPath, ['scripts/build-browser.mjs'], { stdio: 'inherit' });
   const bundle = readFileSync(BUNDLE);
   const html = readFileSync('test/browser/page.html');
@@ -44,10 +48,20 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const browser: Browser = await launchChromium();
+  let newPage: () => Promise<Page>;
+  let closeBrowser: () => Promise<void>;
+  if (lifecycle) {
+    const launched = await launchLifecycleChromium();
+    newPage = () => launched.context.newPage();
+    closeBrowser = launched.close;
+  } else {
+    const browser = await launchChromium();
+    newPage = () => browser.newPage();
+    closeBrowser = () => browser.close();
+  }
   const pageErrors: string[] = [];
   const openPage = async (path: '/' | '/isolated'): Promise<Page> => {
-    const page = await browser.newPage();
+    const page = await newPage();
     page.on('pageerror', (error) => pageErrors.push(`${path}: ${String(error)}`));
     await page.goto(`http://${host}${path}`);
     await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
@@ -63,7 +77,7 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
     openPage,
     pageErrors,
     async close() {
-      await browser.close();
+      await closeBrowser();
       http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));
     },

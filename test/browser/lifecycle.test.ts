@@ -1,15 +1,13 @@
-// The page's lifecycle in real Chromium: the page is frozen and resumed, as a browser freezes a
-// background tab, for longer than the socket's silence limit. The DevTools protocol's
-// Page.setWebLifecycleState does nothing to a visible page, and a headless page stays visible
-// (minimized windows and other tabs included: tried), so the page freezes the way the Page
-// Lifecycle spec describes: \`freeze\`, then nothing of the page runs while the network goes on
-// (its thread held), then \`resume\`. A live connection survives it (the freeze is not the server's
-// silence; a probe goes out on resume), a dead one is found by the probe, round trips timed
-// across the freeze are left out of `latency`, the game hears `frozen` and `resumed` through
-// update(), a worker transport keeps a server with an idle timeout content while the page's own
-// thread is held (its pings run in the worker), and a ReconnectingWebSocket waiting out a backoff
-// redials at once on resume (while it
-// waits it has no connection to carry events: its reconnecting and open events tell the game).
+// The page's lifecycle in real Chromium, the parts a DevTools freeze cannot show (Chromium's own
+// freeze, hidden tabs and their throttled timers are in freeze.test.ts, on pages that really freeze):
+// - a return from a freeze with the connection still up, as the Page Lifecycle spec allows
+//   (Chromium closes a frozen page's sockets instead): \`freeze\` and \`resume\` dispatched around
+//   the page's thread held. A live connection survives it (a probe goes out on resume), a dead one
+//   is found by that probe, round trips timed across it are left out of `latency`, and the game
+//   hears `frozen` and `resumed` through update();
+// - the page's thread held (a long task, a debugger pause) past a server's idle timeout: a worker
+//   transport's pings run in the worker, so the connection survives; the page's own cannot;
+// - a mute server, and the network lost and back.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
@@ -86,10 +84,21 @@ const state = () =>
   page().evaluate(() => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Freeze the page for `ms` (longer than the 1 s silence limit), then resume it. */
+/** `freeze`, the page's thread held for `ms` (longer than the 1 s silence limit), then `resume`. */
 async function freeze(ms: number): Promise<void> {
   await page().evaluate(
-    (time) => (window as unknown as { lifecycle: { freeze(ms: number): void } }).lifecycle.freeze(time),
+    (time) =>
+      (
+        window as unknown as { lifecycle: { freezeKeepingConnections(ms: number): void } }
+      ).lifecycle.freezeKeepingConnections(time),
+    ms,
+  );
+}
+
+/** The page's thread held for `ms`, with no lifecycle event. */
+async function hold(ms: number): Promise<void> {
+  await page().evaluate(
+    (time) => (window as unknown as { lifecycle: { hold(ms: number): void } }).lifecycle.hold(time),
     ms,
   );
 }
@@ -112,55 +121,58 @@ async function stop(): Promise<LifecycleState> {
   return page().evaluate(() => (window as unknown as { lifecycle: { stop(): LifecycleState } }).lifecycle.stop());
 }
 
-describe.each(['native', 'worker', 'worker+ring'] as const)('a frozen page (%s transport)', (transport) => {
-  beforeAll(() => use(transport));
+describe.each(['native', 'worker', 'worker+ring'] as const)(
+  'back from a freeze that kept the connection (%s transport)',
+  (transport) => {
+    beforeAll(() => use(transport));
 
-  it('keeps a live connection frozen past its silence limit, times no round trip across the freeze, and tells the game', async () => {
-    await start('/live');
-    await sleep(300); // a few round trips
-    const before = (await state()).latency;
-    await freeze(2500);
-    await sleep(600); // the probe and a few pings after the resume
-    const after = await stop();
-    expect(after.errors).toEqual([]);
-    expect(after.closed).toEqual([1000]); // the game's own close, nothing before it
-    expect(after.events).toEqual([
-      ['frozen', false],
-      ['resumed', true],
-    ]);
-    // a reply timed across the freeze would add hundreds of ms to the smoothed latency
-    expect(after.latency).toBeLessThan(Math.max(5 * before, 200)); // a 2.5 s sample adds over 300 ms
-  });
-
-  it('finds a connection that died while frozen by the probe it sends on resume (the worker keeps it from dying)', async () => {
-    quietKills.clear();
-    await start('/dies'); // goes half-open once the client is quiet for 500 ms
-    await freeze(2500);
-    if (transport !== 'native') {
-      // the worker's pings went on while the page was frozen: the server never saw a quiet client
-      await sleep(1500);
+    it('keeps a live connection frozen past its silence limit, times no round trip across the freeze, and tells the game', async () => {
+      await start('/live');
+      await sleep(300); // a few round trips
+      const before = (await state()).latency;
+      await freeze(2500);
+      await sleep(600); // the probe and a few pings after the resume
       const after = await stop();
       expect(after.errors).toEqual([]);
-      expect(after.closed).toEqual([1000]);
-      return;
-    }
-    await page()
-      .waitForFunction(
-        () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length > 0,
-        undefined,
-        { timeout: 5000 },
-      )
-      .catch(async (error) => {
-        throw new Error(`${error}: ${JSON.stringify(await state())}`);
-      });
-    const after = await stop();
-    expect(after.errors.map(([code]) => code)).toEqual(['timeout']);
-    expect(after.closed).toEqual([1006]);
-    const counted = Number(/for (\d+) ms/.exec(after.errors[0]![1])?.[1]);
-    expect(counted).toBeGreaterThan(1000);
-    expect(counted).toBeLessThan(2500); // the limit after the resume, not the time frozen
-  });
-});
+      expect(after.closed).toEqual([1000]); // the game's own close, nothing before it
+      expect(after.events).toEqual([
+        ['frozen', false],
+        ['resumed', true],
+      ]);
+      // a reply timed across the freeze would add hundreds of ms to the smoothed latency
+      expect(after.latency).toBeLessThan(Math.max(5 * before, 200)); // a 2.5 s sample adds over 300 ms
+    });
+
+    it('finds a connection that died while frozen by the probe it sends on resume (the worker keeps it from dying)', async () => {
+      quietKills.clear();
+      await start('/dies'); // goes half-open once the client is quiet for 500 ms
+      await freeze(2500);
+      if (transport !== 'native') {
+        // the worker's pings went on while the page was frozen: the server never saw a quiet client
+        await sleep(1500);
+        const after = await stop();
+        expect(after.errors).toEqual([]);
+        expect(after.closed).toEqual([1000]);
+        return;
+      }
+      await page()
+        .waitForFunction(
+          () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length > 0,
+          undefined,
+          { timeout: 5000 },
+        )
+        .catch(async (error) => {
+          throw new Error(`${error}: ${JSON.stringify(await state())}`);
+        });
+      const after = await stop();
+      expect(after.errors.map(([code]) => code)).toEqual(['timeout']);
+      expect(after.closed).toEqual([1006]);
+      const counted = Number(/for (\d+) ms/.exec(after.errors[0]![1])?.[1]);
+      expect(counted).toBeGreaterThan(1000);
+      expect(counted).toBeLessThan(2500); // the limit after the resume, not the time frozen
+    });
+  },
+);
 
 describe.each(['native', 'worker', 'worker+ring'] as const)('a server that answers nothing (%s transport)', (mode) => {
   it('fails the connection with timeout, then closed 1006, once closeAfterNoMessage has passed', async () => {
@@ -177,7 +189,7 @@ describe.each(['native', 'worker', 'worker+ring'] as const)('a server that answe
   });
 });
 
-describe('a page frozen past the server’s idle timeout', () => {
+describe('the page’s thread held past the server’s idle timeout', () => {
   it.each([
     ['worker', [], [1000]],
     ['worker+ring', [], [1000]],
@@ -187,12 +199,12 @@ describe('a page frozen past the server’s idle timeout', () => {
     async (mode, errors, closed) => {
       await use(mode);
       await start('/idle-kills');
-      await freeze(2500);
+      await hold(2500);
       await sleep(600);
       const after = await stop();
       expect(after.errors.map(([code]) => code)).toEqual(errors);
       expect(after.closed).toEqual(closed);
-      if (mode !== 'native') expect(after.latency).toBeLessThan(200); // timed by the worker's clock: not the 2.5 s freeze
+      if (mode !== 'native') expect(after.latency).toBeLessThan(200); // timed by the worker's clock: not the 2.5 s hold
     },
   );
 });
@@ -225,28 +237,5 @@ describe('the network lost and back (DevTools: Network.emulateNetworkConditions 
     const after = await stop();
     await cdp.detach();
     expect(after.opens).toBe(2);
-  });
-});
-
-describe('a ReconnectingWebSocket frozen during its backoff', () => {
-  it('redials at once on resume instead of waiting out a 30 s backoff', async () => {
-    await use('native');
-    await start('/closes', { reconnecting: true, backoff: 30000 });
-    await page().waitForFunction(
-      () =>
-        (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.closed.length === 0 &&
-        !(window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.isOpen,
-      undefined,
-      { timeout: 5000 },
-    );
-    await freeze(500);
-    await page().waitForFunction(
-      () => (window as unknown as { lifecycleRun: { state: LifecycleState } }).lifecycleRun.state.opens === 2,
-      undefined,
-      { timeout: 5000 }, // far under the backoff
-    );
-    const after = await stop();
-    expect(after.opens).toBe(2);
-    expect(after.closed).toEqual([1000]); // the end, for good, at the game's close
   });
 });

@@ -2,10 +2,15 @@ import type { HeartbeatClock } from '../../src/heartbeat.js';
 
 /**
  * A virtual clock for the heartbeat: time moves only by `advanceTo`, which fires the interval
- * timers due on the way, in order. `early`: timers fire that many ms before their due time, as
+ * timers due on the way, in order, or by `sleep`. `early`: timers fire that many ms before their due time, as
  * real ones may.
  */
-export function virtualClock(early = 0): { clock: HeartbeatClock; advanceTo(time: number): void } {
+export function virtualClock(early = 0): {
+  clock: HeartbeatClock;
+  advanceTo(time: number): void;
+  /** Nothing runs for `ms` (a sleeping machine, a held thread): then each timer due meanwhile fires once, late. */
+  sleep(ms: number): void;
+} {
   let now = 0;
   const timers: { at: number; every: number; callback: () => void }[] = [];
   const clock: HeartbeatClock = {
@@ -30,5 +35,10 @@ export function virtualClock(early = 0): { clock: HeartbeatClock; advanceTo(time
     }
     now = time;
   };
-  return { clock, advanceTo };
+  const sleep = (ms: number): void => {
+    now += ms;
+    for (const timer of timers) if (timer.at < now) timer.at = now;
+    advanceTo(now);
+  };
+  return { clock, advanceTo, sleep };
 }

@@ -10,7 +10,8 @@ const LIMIT = 400;
 const INTERVAL = 100;
 
 function silenceWatch(options: { paused?: () => boolean } = {}) {
-  const { clock, advanceTo } = virtualClock(0.3);
+  const { clock, advanceTo, sleep } = virtualClock(0.3);
+  const pings: number[] = [];
   const failures: { at: number; error: WebSocketError }[] = [];
   const host = {
     get paused() {
@@ -19,7 +20,7 @@ function silenceWatch(options: { paused?: () => boolean } = {}) {
     hasEnded: false,
     fail: (error: WebSocketError) => failures.push({ at: clock.now(), error }),
   };
-  const transport = { ping: () => {} } as unknown as Transport;
+  const transport = { ping: (sentAt: number) => pings.push(sentAt) } as unknown as Transport;
   const heartbeat = new Heartbeat(
     { pingInterval: INTERVAL, closeAfterNoMessage: LIMIT, appPing: undefined },
     transport,
@@ -27,7 +28,7 @@ function silenceWatch(options: { paused?: () => boolean } = {}) {
     clock,
   );
   heartbeat.start();
-  return { heartbeat, failures, advanceTo };
+  return { heartbeat, failures, pings, advanceTo, sleep, now: () => clock.now() };
 }
 
 describe('closeAfterNoMessage', () => {
@@ -69,5 +70,33 @@ describe('closeAfterNoMessage', () => {
     const { failures, advanceTo } = silenceWatch();
     advanceTo(5_000);
     expect(failures).toEqual([]);
+  });
+
+  it('does not count a stall of its own as silence (a sleeping laptop, a held thread): it asks the server, and waits the limit from the wake', () => {
+    const { heartbeat, failures, pings, advanceTo, sleep, now } = silenceWatch();
+    heartbeat.heard(0);
+    advanceTo(150);
+    sleep(10_000); // nothing here ran: every timer comes late, once
+    const woke = now();
+    expect(failures).toEqual([]);
+    expect(pings).toContain(woke); // the probe, at once
+    for (let time = woke; time <= woke + 2_000; time += 1) advanceTo(time);
+    expect(failures).toHaveLength(1); // the server did not answer it either
+    expect(failures[0]!.at).toBeGreaterThan(woke + LIMIT);
+    expect(failures[0]!.at).toBeLessThanOrEqual(woke + LIMIT + LIMIT / 4);
+  });
+
+  it('keeps a connection whose server answers the probe after the stall', () => {
+    const { heartbeat, failures, advanceTo, sleep, now } = silenceWatch();
+    heartbeat.heard(0);
+    advanceTo(150);
+    sleep(10_000);
+    const woke = now();
+    heartbeat.heard(woke + 5); // the reply to the probe
+    for (let time = woke; time <= woke + 300; time += 1) advanceTo(time);
+    heartbeat.heard(woke + 300);
+    for (let time = woke + 300; time <= woke + 600; time += 1) advanceTo(time);
+    expect(failures).toEqual([]);
+    heartbeat.stop();
   });
 });

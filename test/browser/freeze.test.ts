@@ -9,18 +9,9 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { type BrowserHarness, startBrowserHarness } from './harness.js';
+import { type BrowserHarness, type LifecycleState, startBrowserHarness } from './harness.js';
 
 type Mode = 'native' | 'worker' | 'worker+ring';
-
-interface LifecycleState {
-  events: [string, boolean][];
-  errors: [string, string][];
-  closed: number[];
-  opens: number;
-  latency: number;
-  isOpen: boolean;
-}
 
 /** A client quiet this long is dropped by `/idle` (as servers and NATs with an idle timeout do). */
 const IDLE_TIMEOUT = 600;

@@ -23,6 +23,17 @@ export interface BrowserHarness {
   close(): Promise<void>;
 }
 
+/** What `window.lifecycle` of page.html records of its socket, for the lifecycle tests. */
+export interface LifecycleState {
+  /** `lifecycle` events: the state, and whether it came with how long the page was away. */
+  events: [string, boolean][];
+  errors: [string, string][];
+  closed: number[];
+  opens: number;
+  latency: number;
+  isOpen: boolean;
+}
+
 /** What makes a page cross-origin isolated (`crossOriginIsolated`: SharedArrayBuffer may be shared with workers). */
 export const ISOLATION_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',

@@ -11,22 +11,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
-import { type BrowserHarness, startBrowserHarness } from './harness.js';
+import { type BrowserHarness, type LifecycleState, startBrowserHarness } from './harness.js';
 
 let harness: BrowserHarness;
 let wss: WebSocketServer;
 let base: string;
 /** `/dies`: connections made while this is set stop answering once the client goes quiet for 500 ms. */
 const quietKills = new Set<ServerSocket>();
-
-interface LifecycleState {
-  events: [string, boolean][];
-  errors: [string, string][];
-  closed: number[];
-  opens: number;
-  latency: number;
-  isOpen: boolean;
-}
 
 beforeAll(async () => {
   harness = await startBrowserHarness();

@@ -43,7 +43,7 @@ export function mountHud(client: RoomClient): (hud: string) => void {
     const state = client.socket.state;
     const message =
       state === 'reconnecting'
-        ? `reconnecting… (attempt ${client.socket.stats.reconnects + 1})`
+        ? `reconnecting… (attempt ${client.reconnectAttempt})`
         : state === 'connecting'
           ? 'connecting…'
           : state === 'closed'

@@ -45,6 +45,8 @@ export class RoomClient {
   session: string | undefined;
   /** Whether the last welcome resumed the session (same id, same score). */
   resumed = false;
+  /** The attempt under way while the connection is down (1 for the first after a loss). */
+  reconnectAttempt = 0;
   readonly chat: ChatLine[] = [];
   /** Lines ever added to `chat` (it keeps the last 50): the HUD redraws when this changes. */
   chatCount = 0;
@@ -111,6 +113,7 @@ export class RoomClient {
     });
     this.socket.on('errorDesc', (_s, description) => this.addChat('ticksocket', description));
     this.socket.on('reconnecting', (_s, attempt, delayMs) => {
+      this.reconnectAttempt = attempt;
       // What was seen before the loss is stale: nothing is drawn until the next snapshot.
       this.timeline.clear();
       this.prediction.reset();

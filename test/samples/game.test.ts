@@ -179,7 +179,6 @@ describe('the sample game in Chromium', () => {
     const scores = await Promise.all(before.map(({ id }, index) => scoreOf([pixi, babylon][index]!, id)));
     server.dropConnections();
     await waitUntil(pixi, (view) => view.banner.startsWith('reconnecting…'));
-    writeFileSync(`${ARTIFACTS}/game-reconnecting.png`, await pixi.locator('#stage').screenshot());
     for (const [index, page] of [pixi, babylon].entries()) {
       await waitUntil(page, (view) => view.state === 'open' && view.banner === '' && view.local !== null);
       const after = await read(page, (view) => ({ id: view.myId, session: view.session, resumed: view.resumed }));
@@ -194,6 +193,9 @@ describe('the sample game in Chromium', () => {
     await bots.done;
     await server.close();
     for (const page of [pixi, babylon]) await waitUntil(page, (view) => view.banner.startsWith('reconnecting…'));
+    // Taken while the server is down, so the banner is still up (after a blip it can be gone by the shot).
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(`${ARTIFACTS}/game-reconnecting.png`, await pixi.locator('#stage').screenshot());
     server = await startGameServer({ port, staticDir: 'samples/dist/web' });
     for (const page of [pixi, babylon]) {
       await waitUntil(page, (view) => view.state === 'open' && view.local !== null && view.scores.length === 2);

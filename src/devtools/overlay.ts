@@ -73,7 +73,11 @@ const ROWS: readonly { label: (h: History) => string; series: readonly [Series, 
     floor: 1,
   },
 ];
-const HEIGHT = ROWS.length * ROW + 22;
+// Below the graphs: the title, then the counts, each on its own line so neither runs off the panel.
+const FOOTER = 30;
+const HEIGHT = ROWS.length * ROW + FOOTER;
+/** Text is squeezed to this rather than cut off (large counts). */
+const TEXT_WIDTH = WIDTH - 8;
 const BACKGROUND = 'rgb(10,12,16)';
 
 const kib = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`);
@@ -223,16 +227,18 @@ class Plot {
       context.fillStyle = BACKGROUND;
       context.fillRect(0, row * ROW, WIDTH, 13);
       context.fillStyle = '#ccc';
-      context.fillText(ROWS[row]!.label(history), 4, row * ROW + 10);
+      context.fillText(ROWS[row]!.label(history), 4, row * ROW + 10, TEXT_WIDTH);
     }
     const latest = history.latest!;
     context.fillStyle = BACKGROUND;
-    context.fillRect(0, HEIGHT - 18, WIDTH, 18);
+    context.fillRect(0, HEIGHT - FOOTER, WIDTH, FOOTER);
     context.fillStyle = '#ccc';
+    context.fillText(this.title, 4, HEIGHT - 18, TEXT_WIDTH);
     context.fillText(
-      `${this.title} · coalesced ${latest.coalesced} · dropped ${latest.dropped} · reconnects ${latest.reconnects}`,
+      `coalesced ${latest.coalesced} · dropped ${latest.dropped} · reconnects ${latest.reconnects}`,
       4,
-      HEIGHT - 6,
+      HEIGHT - 5,
+      TEXT_WIDTH,
     );
   }
 }

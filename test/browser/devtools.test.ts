@@ -68,6 +68,39 @@ describe('the network overlay', () => {
     expect(harness.pageErrors).toEqual([]);
   });
 
+  it('writes every label inside the panel (a long title, the counts)', async () => {
+    const page = await harness.openPage('/');
+    try {
+      await page.evaluate(`(async () => {
+        // Every text the overlay draws, checked against its canvas as it is drawn.
+        window.overflows = [];
+        const fillText = CanvasRenderingContext2D.prototype.fillText;
+        CanvasRenderingContext2D.prototype.fillText = function (text, x, y, maxWidth) {
+          const width = Math.min(this.measureText(text).width, maxWidth ?? Infinity);
+          if (x + width > this.canvas.width) window.overflows.push(text);
+          return fillText.call(this, text, x, y, maxWidth);
+        };
+        const { WebSocket } = await import('/ticksocket.js');
+        const { attachOverlay } = await import('/devtools.js');
+        const socket = new WebSocket('ws://${harness.host}/stream');
+        socket.on('binary', () => {});
+        socket.open();
+        const pump = () => {
+          socket.update();
+          window.pumped++;
+          requestAnimationFrame(pump);
+        };
+        window.pumped = 0;
+        requestAnimationFrame(pump);
+        attachOverlay(socket, { key: 'F2', title: 'room · F2 hides · a title longer than the panel is wide' });
+      })()`);
+      await page.waitForFunction(() => (window as unknown as { pumped: number }).pumped > 30);
+      expect(await page.evaluate(() => (window as unknown as { overflows: string[] }).overflows)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('is not in the main browser bundle', () => {
     const main = readFileSync(BUNDLE, 'utf8');
     const devtools = readFileSync(DEVTOOLS_BUNDLE, 'utf8');

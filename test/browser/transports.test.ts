@@ -47,7 +47,8 @@ beforeAll(async () => {
         client.send('done');
       });
     } else if (request.url === '/pair') {
-      // Two sockets each say 'go'; then b1, a1, b2, a2 leave 20 ms apart, alternating between them.
+      // Two sockets each say 'go'; then b1, a1, b2, a2 leave 50 ms apart, alternating between them
+      // (apart enough that a worker thread kept waiting by a loaded machine still reads them in turn).
       pairWaiting.push(client);
       client.on('message', () => {
         if (++pairGo < 2) return;
@@ -59,7 +60,7 @@ beforeAll(async () => {
           [a!, 'a2'],
         ];
         pairGo = 0;
-        for (const [i, [peer, text]] of order.entries()) setTimeout(() => peer.send(text), 20 * (i + 1));
+        for (const [i, [peer, text]] of order.entries()) setTimeout(() => peer.send(text), 50 * (i + 1));
       });
     } else if (request.url === '/every-10ms') {
       let sent = 0;

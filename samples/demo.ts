@@ -38,8 +38,17 @@ const fleet = runBots({
     else console.log(`${line} · ${room}`);
   },
 });
-process.once('SIGINT', () => fleet.stop());
-process.once('SIGTERM', () => fleet.stop());
+// One Ctrl-C reaches the demo more than once: from the terminal, and forwarded by npm and by
+// scripts/demo.mjs. The first stops the bots (the summary follows); one a second later means now.
+let stopAskedAt = 0;
+const stop = (): void => {
+  if (stopAskedAt === 0) {
+    stopAskedAt = Date.now();
+    fleet.stop();
+  } else if (Date.now() - stopAskedAt > 1000) process.exit(130);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 
 function coinsTaken(): number {
   let taken = 0;

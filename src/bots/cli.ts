@@ -11,7 +11,7 @@ import { runFleetInWorkers } from './workers.js';
 const USAGE = `Usage: ticksocket-bots --url ws://host:port/path [options]
 
 Connects bots to a WebSocket server; each runs a script every step of a fixed-step loop. Prints
-a status line every second and a report at the end.
+a status line every second and a report at the end (Ctrl-C ends the run early, with its report).
 
 Options:
   --url URL        the server (required)
@@ -70,6 +70,18 @@ const net = values.net as string | undefined;
 if (net !== undefined && !Object.hasOwn(NETWORK_PRESETS, net)) {
   fail(`--net must be one of ${Object.keys(NETWORK_PRESETS).join(', ')}, got ${JSON.stringify(net)}.`);
 }
+// Ctrl-C closes the bots and reports what ran. One Ctrl-C can arrive more than once (from the
+// terminal, and forwarded by npx or npm); one a second after the first means: stop now.
+const stop = new AbortController();
+let stopAskedAt = 0;
+const onStopSignal = (): void => {
+  if (stopAskedAt === 0) {
+    stopAskedAt = Date.now();
+    stop.abort();
+  } else if (Date.now() - stopAskedAt > 1000) process.exit(130);
+};
+process.on('SIGINT', onStopSignal);
+process.on('SIGTERM', onStopSignal);
 const options = {
   url: values.url,
   bots: number('bots', 100)!,
@@ -78,6 +90,7 @@ const options = {
   rampUp: number('ramp'),
   think: number('think', 0),
   network: net as NetworkPresetName | undefined,
+  signal: stop.signal,
   onStatus: (status: Parameters<typeof statusLine>[0]) => {
     const line = statusLine(status);
     process.stdout.write(process.stdout.isTTY ? `\r${line}\x1b[K` : `${line}\n`);

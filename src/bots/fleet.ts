@@ -58,6 +58,8 @@ export interface FleetOptions {
   warmUp?: number;
   /** Once a second, with the figures so far. */
   onStatus?: (status: FleetStatus) => void;
+  /** Stop before `seconds` when this aborts (Ctrl-C in `ticksocket-bots`): the bots close, the report covers what ran. */
+  signal?: AbortSignal;
   /** Index of this process's first bot (workers). */
   firstIndex?: number;
 }
@@ -237,7 +239,7 @@ export function runFleet(options: FleetOptions): Promise<FleetReport> {
           lastIn = report.messagesIn;
           lastOut = report.messagesOut;
         }
-        if (!stopping && now - started >= seconds * 1000) {
+        if (!stopping && (now - started >= seconds * 1000 || options.signal?.aborted === true)) {
           stopping = true;
           manager.closeAll(1000, 'fleet done');
         }

@@ -12,6 +12,7 @@ interface CheckedOptions {
   rampUp?: number;
   think?: number;
   script?: object;
+  signal?: unknown;
 }
 
 /** The limits of a fleet (per process; `workers` spreads more). */
@@ -56,6 +57,11 @@ export function checkFleetOptions<Options extends CheckedOptions>(options: Optio
     !(typeof options.think === 'number' && options.think >= 0 && Number.isFinite(options.think))
   ) {
     throw new InvalidOptionError(`think must be a number of ms from 0, got ${quote(options.think)}.`);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidOptionError(
+      `signal must be an AbortSignal (new AbortController().signal), got ${quote(options.signal)}.`,
+    );
   }
   const script = options.script;
   if (

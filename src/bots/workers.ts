@@ -18,8 +18,8 @@ export interface WorkerFleetOptions extends Omit<FleetOptions, 'script' | 'first
 
 /** Run `bots` over `workers` threads; resolves with the merged report. */
 export async function runFleetInWorkers(options: WorkerFleetOptions): Promise<FleetReport> {
-  const { workers = 1, onStatus, ...rest } = options;
-  checkFleetOptions({ ...rest, script: undefined });
+  const { workers = 1, onStatus, signal, ...rest } = options; // a signal cannot cross to a worker: 'stop' does
+  checkFleetOptions({ ...rest, signal, script: undefined });
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new InvalidOptionError(`workers must be a whole number from 1 to 64, got ${quote(workers)}.`);
   }
@@ -29,12 +29,19 @@ export async function runFleetInWorkers(options: WorkerFleetOptions): Promise<Fl
     (_, i) => Math.floor(rest.bots / workers) + (i < rest.bots % workers ? 1 : 0),
   );
   let first = 0;
+  const started: Worker[] = [];
+  const stopAll = (): void => {
+    for (const worker of started) worker.postMessage('stop');
+  };
+  signal?.addEventListener('abort', stopAll, { once: true });
   const runs = shares.map((bots, i) => {
     const firstIndex = first;
     first += bots;
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: { ...rest, bots, firstIndex },
     });
+    started.push(worker);
+    if (signal?.aborted === true) worker.postMessage('stop');
     return new Promise<FleetReport>((resolve, reject) => {
       worker.on('message', (message: { status?: FleetStatus; report?: FleetReport; error?: string }) => {
         if (message.status !== undefined) {
@@ -49,7 +56,11 @@ export async function runFleetInWorkers(options: WorkerFleetOptions): Promise<Fl
       });
     });
   });
-  return mergeReports(await Promise.all(runs));
+  try {
+    return mergeReports(await Promise.all(runs));
+  } finally {
+    signal?.removeEventListener('abort', stopAll);
+  }
 }
 
 function mergeStatuses(statuses: readonly (FleetStatus | undefined)[]): FleetStatus {

@@ -1,6 +1,7 @@
 // The bot fleet a team points at its own server: the CLI with a custom script against a local
 // `ws` server (its report against what the server counted), across worker threads too, bad
 // flags, and the API's ramp-up.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,58 @@ describe('ticksocket-bots', () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
+  it.each([1, 2])(
+    'Ctrl-C on %i worker(s): the bots close and the report covers what ran, exit 0',
+    async (workers) => {
+      const json = join(dir, `stopped-${workers}.json`);
+      const args = [
+        '--url',
+        server.url,
+        '--bots',
+        '10',
+        '--seconds',
+        '600',
+        '--workers',
+        String(workers),
+        '--json',
+        json,
+      ];
+      const child = spawn(process.execPath, ['dist/bots/cli.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no status line in 30 s:\n${output}`)), 30_000);
+          const read = (chunk: Buffer) => {
+            output += chunk;
+            if (/bots 10\/10 open/.test(output)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+          child.stdout.on('data', read);
+          child.stderr.on('data', read);
+        });
+        // From the terminal, and the copy npx forwards a moment later.
+        child.kill('SIGINT');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        child.kill('SIGINT');
+        const code = await Promise.race([
+          exited,
+          new Promise((resolve) => setTimeout(() => resolve('running'), 20_000)),
+        ]);
+        expect(code, output).toBe(0);
+        const report = JSON.parse(readFileSync(json, 'utf8')) as FleetSummary;
+        expect(report).toMatchObject({ bots: 10, connected: 10, failed: 0, closedOnce: 10 });
+        expect(report.seconds).toBeLessThan(60);
+        expect(report.messagesOut).toBeGreaterThan(0);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+    },
+    60_000,
+  );
+
   it('--help: the usage, exit 0', async () => {
     const { code, output } = await cli(['--help']);
     expect(code).toBe(0);
@@ -121,6 +174,17 @@ describe('runFleet', () => {
     for (let i = 1; i < opens.length - 1; i++) expect(opens[i]).toBeGreaterThanOrEqual(opens[i - 1]!);
     expect(Math.max(...opens)).toBe(30);
     expect(summarize(report)).toMatchObject({ connected: 30, closedOnce: 30, failed: 0 });
+  });
+
+  it('stops early when its signal aborts, and refuses a signal that is not one', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 500);
+    const report = await runFleet({ url: server.url, bots: 5, seconds: 600, signal: stop.signal });
+    expect(summarize(report)).toMatchObject({ connected: 5, closedOnce: 5, failed: 0 });
+    expect(report.seconds).toBeLessThan(60);
+    expect(() => runFleet({ url: server.url, bots: 1, seconds: 1, signal: 'stop' as never })).toThrow(
+      /signal must be an AbortSignal/,
+    );
   });
 
   it('a fleet behind its schedule skips the slots it missed: never two steps of a bot in one turn', async () => {

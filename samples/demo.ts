@@ -1,6 +1,7 @@
 // `npm run demo`: the sample game server plus a handful of bots using ticksocket, with a live
 // status line. Runs until Ctrl-C, or `--seconds N`; the options are in demo-args.mjs (`--help`).
 import { fileURLToPath } from 'node:url';
+import { onStopSignal } from 'ticksocket/bots';
 import { runBots } from './bot/bots.js';
 import { demoArgs } from './demo-args.mjs';
 import { type GameServer, startGameServer } from './server/server.js';
@@ -38,17 +39,7 @@ const fleet = runBots({
     else console.log(`${line} · ${room}`);
   },
 });
-// One Ctrl-C reaches the demo more than once: from the terminal, and forwarded by npm and by
-// scripts/demo.mjs. The first stops the bots (the summary follows); one a second later means now.
-let stopAskedAt = 0;
-const stop = (): void => {
-  if (stopAskedAt === 0) {
-    stopAskedAt = Date.now();
-    fleet.stop();
-  } else if (Date.now() - stopAskedAt > 1000) process.exit(130);
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+onStopSignal(() => fleet.stop()); // the bots close, then the summary
 
 function coinsTaken(): number {
   let taken = 0;

@@ -12,7 +12,11 @@ const node = {
   target: 'node18',
   sourcemap: true,
   packages: 'external',
-  alias: { 'ticksocket/devtools': './src/devtools/index.ts', ticksocket: './src/node.ts' },
+  alias: {
+    'ticksocket/bots': './src/bots/index.ts',
+    'ticksocket/devtools': './src/devtools/index.ts',
+    ticksocket: './src/node.ts',
+  },
   logLevel: 'warning',
 };
 

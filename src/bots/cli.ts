@@ -6,6 +6,7 @@ import { NETWORK_PRESETS, type NetworkPresetName } from '../network/conditions.j
 import { type FleetReport, runFleet } from './fleet.js';
 import { statusLine, summarize } from './report.js';
 import { loadScript } from './script.js';
+import { onStopSignal } from './stop-signal.js';
 import { runFleetInWorkers } from './workers.js';
 
 const USAGE = `Usage: ticksocket-bots --url ws://host:port/path [options]
@@ -70,18 +71,9 @@ const net = values.net as string | undefined;
 if (net !== undefined && !Object.hasOwn(NETWORK_PRESETS, net)) {
   fail(`--net must be one of ${Object.keys(NETWORK_PRESETS).join(', ')}, got ${JSON.stringify(net)}.`);
 }
-// Ctrl-C closes the bots and reports what ran. One Ctrl-C can arrive more than once (from the
-// terminal, and forwarded by npx or npm); one a second after the first means: stop now.
+// Ctrl-C closes the bots and reports what ran.
 const stop = new AbortController();
-let stopAskedAt = 0;
-const onStopSignal = (): void => {
-  if (stopAskedAt === 0) {
-    stopAskedAt = Date.now();
-    stop.abort();
-  } else if (Date.now() - stopAskedAt > 1000) process.exit(130);
-};
-process.on('SIGINT', onStopSignal);
-process.on('SIGTERM', onStopSignal);
+onStopSignal(() => stop.abort());
 const options = {
   url: values.url,
   bots: number('bots', 100)!,

@@ -5,5 +5,6 @@ export { runFleet } from './fleet.js';
 export type { FleetSummary, Percentiles } from './report.js';
 export { statusLine, summarize } from './report.js';
 export { loadScript } from './script.js';
+export { onStopSignal } from './stop-signal.js';
 export type { WorkerFleetOptions } from './workers.js';
 export { mergeReports, runFleetInWorkers } from './workers.js';

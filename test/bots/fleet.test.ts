@@ -1,13 +1,12 @@
 // The bot fleet a team points at its own server: the CLI with a custom script against a local
 // `ws` server (its report against what the server counted), across worker threads too, bad
 // flags, and the API's ramp-up.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FleetSummary, runFleet, summarize } from '../../src/bots/index.js';
-import { closeAllServers, runProcess, startServer, type TestServer } from '../support/helpers.js';
+import { closeAllServers, runProcess, startProcess, startServer, type TestServer } from '../support/helpers.js';
 
 let server: TestServer;
 let received = 0;
@@ -115,37 +114,17 @@ describe('ticksocket-bots', () => {
         '--json',
         json,
       ];
-      const child = spawn(process.execPath, ['dist/bots/cli.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const cli = startProcess(process.execPath, ['dist/bots/cli.js', ...args]);
       try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no status line in 30 s:\n${output}`)), 30_000);
-          const read = (chunk: Buffer) => {
-            output += chunk;
-            if (/bots 10\/10 open/.test(output)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          };
-          child.stdout.on('data', read);
-          child.stderr.on('data', read);
-        });
-        // From the terminal, and the copy npx forwards a moment later.
-        child.kill('SIGINT');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        child.kill('SIGINT');
-        const code = await Promise.race([
-          exited,
-          new Promise((resolve) => setTimeout(() => resolve('running'), 20_000)),
-        ]);
-        expect(code, output).toBe(0);
+        await cli.waitFor(/bots 10\/10 open/, 30_000);
+        await cli.interrupt();
+        expect(await cli.exit(20_000), cli.output).toBe(0);
         const report = JSON.parse(readFileSync(json, 'utf8')) as FleetSummary;
         expect(report).toMatchObject({ bots: 10, connected: 10, failed: 0, closedOnce: 10 });
         expect(report.seconds).toBeLessThan(60);
         expect(report.messagesOut).toBeGreaterThan(0);
       } finally {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        cli.kill();
       }
     },
     60_000,

@@ -1,12 +1,12 @@
 // The bot sample as a load generator, and the demo as a newcomer runs it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBots } from '../../samples/bot/bots.js';
 import { NETWORK_PRESET_NAMES } from '../../samples/demo-args.mjs';
 import { type GameServer, startGameServer } from '../../samples/server/server.js';
 import { NETWORK_PRESETS } from '../../src/index.js';
-import { runProcess } from '../support/helpers.js';
+import { runProcess, startProcess } from '../support/helpers.js';
 
 let server: GameServer;
 beforeAll(async () => {
@@ -116,36 +116,15 @@ describe('npm run demo', () => {
   it('Ctrl-C: the bots stop, the summary is printed, exit 0', async () => {
     // Stopped as a terminal does it: SIGINT to the whole process group (scripts/demo.mjs and the demo
     // it runs), and the copy that npm forwards a moment later (under `npm run demo` it comes from npm).
-    const child = spawn(process.execPath, ['scripts/demo.mjs', '--bots', '2', '--port', '0'], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const demo = startProcess(process.execPath, ['scripts/demo.mjs', '--bots', '2', '--port', '0'], { group: true });
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no status line in 60 s:\n${output}`)), 60_000);
-        const read = (chunk: Buffer) => {
-          output += chunk;
-          if (/bots 2\/2/.test(output)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        child.stdout.on('data', read);
-        child.stderr.on('data', read);
-      });
-      process.kill(-child.pid!, 'SIGINT');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      process.kill(-child.pid!, 'SIGINT');
-      const code = await Promise.race([
-        exited,
-        new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000)),
-      ]);
-      expect(output).toMatch(/2\/2 bots connected, 2 closed exactly once/);
+      await demo.waitFor(/bots 2\/2/, 60_000);
+      await demo.interrupt();
+      const code = await demo.exit(20_000);
+      expect(demo.output).toMatch(/2\/2 bots connected, 2 closed exactly once/);
       expect(code).toBe(0);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      demo.kill();
     }
   }, 90_000);
 

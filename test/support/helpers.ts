@@ -190,6 +190,72 @@ export async function runProcess(
   return { code, output };
 }
 
+/**
+ * A long-running command, to be stopped by the test: its output so far, a wait for a line,
+ * Ctrl-C as a terminal sends it (`group`: to its whole process group), and its exit code.
+ */
+export function startProcess(command: string, args: readonly string[], { group = false } = {}) {
+  const child = spawn(command, args, { detached: group, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const waiters: (() => void)[] = [];
+  const read = (chunk: Buffer): void => {
+    output += chunk;
+    for (const waiter of waiters) waiter();
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    get output() {
+      return output;
+    },
+    /** Resolves once the output matches `pattern`; rejects (with the output) after `timeoutMs`. */
+    waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+        const check = () => {
+          if (!pattern.test(output)) return;
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(check), 1);
+          resolve();
+        };
+        waiters.push(check);
+        check();
+      });
+    },
+    /** SIGINT twice, 50 ms apart: from the terminal, and the copy that npm or npx forwards a moment later. */
+    async interrupt(): Promise<void> {
+      const signal = () => {
+        if (!group) child.kill('SIGINT');
+        else if (running()) process.kill(-child.pid!, 'SIGINT');
+      };
+      signal();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (running()) signal();
+    },
+    /** The exit code, or 'running' if it has not exited within `timeoutMs`. */
+    exit(timeoutMs: number): Promise<number | null | 'running'> {
+      return Promise.race([
+        exited,
+        new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), timeoutMs)),
+      ]);
+    },
+    /** Kill it (and its group) if it still runs. */
+    kill(): void {
+      if (!group) {
+        if (running()) child.kill('SIGKILL');
+        return;
+      }
+      try {
+        process.kill(-child.pid!, 'SIGKILL'); // what it started too, even once it has exited
+      } catch {
+        // the group is gone
+      }
+    },
+  };
+}
+
 /** Collect garbage until what the collector frees has been freed (V8 sweeps array buffers concurrently). */
 export async function collectGarbage(): Promise<void> {
   setFlagsFromString('--expose-gc');

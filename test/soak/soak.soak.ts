@@ -21,6 +21,8 @@ interface Tracked {
   disorder: string[];
   /** Not yet closed when the server was killed: its connection may go down with it. */
   liveAtKill: boolean;
+  /** Closed by the wind-down before it opened: that ends in 1006, "closed before the connection opened". */
+  connectingAtEnd: boolean;
 }
 
 const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
@@ -72,6 +74,7 @@ it(
         closed: [],
         disorder: [],
         liveAtKill: false,
+        connectingAtEnd: false,
       };
       socket.on('message', (_s, text) => {
         if (text[0] === 'e') {
@@ -131,7 +134,11 @@ it(
     }
 
     // Wind down: every socket closes and dispatches its closed.
-    for (const tracked of all) tracked.socket.close(1000, 'soak over');
+    for (let i = 0; i < 3; i++) connect(); // a few still connecting at the end, every run (else only some runs have one)
+    for (const tracked of all) {
+      tracked.connectingAtEnd = tracked.socket.state === 'connecting';
+      tracked.socket.close(1000, 'soak over');
+    }
     await pumpUntil(manager, () => manager.size === 0, { timeoutMs: 30_000, what: 'every socket closed' });
     await server?.close();
 
@@ -149,24 +156,28 @@ it(
     const totalSent = clean.reduce((sum, tracked) => sum + tracked.sent, 0);
     const totalEchoed = clean.reduce((sum, tracked) => sum + tracked.echoed, 0);
     expect(totalEchoed).toBe(totalSent);
-    // Every connection that did not close cleanly was live when the server was killed: a kill is
-    // the only way this run loses one (the timeouts are far above what a loaded machine needs).
+    // Every connection that did not close cleanly was live when the server was killed, or still
+    // connecting when the wind-down closed it: nothing else in this run loses one (the timeouts are
+    // far above what a loaded machine needs).
     const unexplained = all
       .filter((tracked) => tracked.closed[0] !== 1000 && !tracked.liveAtKill)
+      .filter((tracked) => !(tracked.connectingAtEnd && tracked.closed[0] === 1006))
       .map((tracked) => `closed ${tracked.closed[0]} with no kill while it was live`);
     expect(unexplained).toEqual([]);
     expect(clean.length).toBeGreaterThan(100);
     expect(all.reduce((sum, tracked) => sum + tracked.floodsDone, 0)).toBeGreaterThan(0);
 
+    const unopened = all.filter((tracked) => tracked.connectingAtEnd && tracked.closed[0] !== 1000).length;
+    expect(unopened).toBeGreaterThanOrEqual(3);
     all.length = 0;
     (globalThis as { gc?: () => void }).gc?.();
     await sleep(200);
     (globalThis as { gc?: () => void }).gc?.();
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(16 * 1024 * 1024);
     expect(handles()).toBeLessThanOrEqual(handlesBefore + 2);
-    const lost = opened - clean.length;
+    const lost = opened - clean.length - unopened;
     console.log(
-      `soak: ${opened} sockets (${clean.length} closed cleanly, ${lost} lost with a kill), ${kills} server kills, ${totalSent} echoes on clean closes, heap +${(
+      `soak: ${opened} sockets (${clean.length} closed cleanly, ${lost} lost with a kill, ${unopened} closed before they opened), ${kills} server kills, ${totalSent} echoes on clean closes, heap +${(
         (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20
       ).toFixed(1)} MiB, handles ${handlesBefore} -> ${handles()}`,
     );

@@ -176,28 +176,27 @@ export async function runProcess(
   args: readonly string[],
   { cwd, env, timeoutMs = 30_000 }: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise<number | null>((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (exit) => {
-      clearTimeout(killer);
-      resolve(exit);
-    });
-  });
-  return { code, output };
+  const run = startProcess(command, args, { cwd, env });
+  let code = await run.exit(timeoutMs);
+  if (code === 'running') {
+    run.kill();
+    code = await run.exited;
+  }
+  return { code, output: run.output };
 }
 
 /**
  * A long-running command, to be stopped by the test: its output so far, a wait for a line,
  * Ctrl-C as a terminal sends it (`group`: to its whole process group), and its exit code.
  */
-export function startProcess(command: string, args: readonly string[], { group = false } = {}) {
-  const child = spawn(command, args, { detached: group, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  { group = false, cwd, env }: { group?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+) {
+  const child = spawn(command, args, { cwd, env, detached: group, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const waiters: (() => void)[] = [];
+  const waiters = new Set<() => void>();
   const read = (chunk: Buffer): void => {
     output += chunk;
     for (const waiter of waiters) waiter();
@@ -210,17 +209,22 @@ export function startProcess(command: string, args: readonly string[], { group =
     get output() {
       return output;
     },
+    /** Its exit code (null when a signal ended it). */
+    exited,
     /** Resolves once the output matches `pattern`; rejects (with the output) after `timeoutMs`. */
     waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${pattern} in ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
         const check = () => {
           if (!pattern.test(output)) return;
           clearTimeout(timer);
-          waiters.splice(waiters.indexOf(check), 1);
+          waiters.delete(check);
           resolve();
         };
-        waiters.push(check);
+        waiters.add(check);
         check();
       });
     },
@@ -235,11 +239,16 @@ export function startProcess(command: string, args: readonly string[], { group =
       if (running()) signal();
     },
     /** The exit code, or 'running' if it has not exited within `timeoutMs`. */
-    exit(timeoutMs: number): Promise<number | null | 'running'> {
-      return Promise.race([
-        exited,
-        new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), timeoutMs)),
-      ]);
+    async exit(timeoutMs: number): Promise<number | null | 'running'> {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'running'>((resolve) => {
+        timer = setTimeout(() => resolve('running'), timeoutMs);
+      });
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     /** Kill it (and its group) if it still runs. */
     kill(): void {
